@@ -1,0 +1,42 @@
+# archreview: two commands do everything on a fresh machine.
+#   make demo   create .venv, install, review the e-commerce example offline, write the report
+#   make test   the whole test suite, offline
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= out
+EXAMPLE ?= examples/ecommerce-workshop.yaml
+
+.PHONY: install demo test lint eval bench schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/archreview review $(EXAMPLE) --out $(OUT) --format md,json --lang en
+	@echo "Report written: $(OUT)/$(basename $(notdir $(EXAMPLE)))/report.md (and report.json)"
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check assistant tests evals benchmarks
+	$(BIN)/mypy
+
+eval: install
+	$(BIN)/python -m evals.run_retrieval
+
+bench: install
+	$(BIN)/python benchmarks/bench_knowledge.py
+
+schema: install
+	$(BIN)/archreview schema --out schema/report.schema.json
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,105 @@
+"""Load the model's default figures from `data/defaults.yaml`, each with its source.
+
+Thresholds, budgets, sizes and per-kind throughput live in one data file so a reader can check
+every assumption against the seeds (or see that it is an assumption) without reading code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+DEFAULTS_PATH = Path(__file__).parent / "data" / "defaults.yaml"
+
+
+class Sourced(BaseModel):
+    """A default value and where it comes from."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: float
+    source: str
+
+
+class Size(BaseModel):
+    """One vertical size on offer."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    vcpu: float
+    memory_gb: float
+
+
+class SizeFamily(BaseModel):
+    """Sizes of one family, smallest to largest; the last is the vertical ceiling."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: str
+    entries: list[Size]
+
+    def find(self, name: str) -> Size | None:
+        """Return the size with this name, if the family has it."""
+        return next((s for s in self.entries if s.name == name), None)
+
+    @property
+    def largest(self) -> Size:
+        """The vertical ceiling of this family."""
+        return self.entries[-1]
+
+
+class KindDefaults(BaseModel):
+    """Throughput and availability assumptions for one component kind."""
+
+    model_config = ConfigDict(extra="forbid")
+    family: str | None
+    unit: str
+    source: str
+    availability_pct: float
+    default_size: str | None = None
+    per_vcpu: float | None = None
+    per_instance: float | None = None
+    max_connections: int | None = None
+
+
+class RoadmapDefaults(BaseModel):
+    """Phase windows and task prerequisites for the offline roadmap."""
+
+    model_config = ConfigDict(extra="forbid")
+    phase_weeks: dict[int, float]
+    phase_end_month: dict[int, float]
+    source: str
+    prerequisites: dict[str, list[str]]
+
+
+class Defaults(BaseModel):
+    """Everything in defaults.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    thresholds: dict[str, Sourced]
+    performance_budgets: dict[str, Sourced]
+    per_user: dict[str, Sourced]
+    sizes: dict[str, SizeFamily]
+    kinds: dict[str, KindDefaults]
+    load_share: dict[str, Sourced]
+    database: dict[str, Sourced]
+    availability: dict[str, Sourced]
+    fx_to_usd: dict[str, Sourced]
+    roadmap: RoadmapDefaults
+
+    def convert(self, amount: float, source: str, target: str) -> float:
+        """Convert money between currencies through the one USD table."""
+        if source == target:
+            return amount
+        return amount * self.fx_to_usd[source].value / self.fx_to_usd[target].value
+
+    def threshold(self, resource: str) -> float:
+        """Return the utilisation threshold (0-1) for a resource such as 'cpu'."""
+        return self.thresholds[f"{resource}_pct"].value / 100
+
+
+@cache
+def load_defaults(path: Path = DEFAULTS_PATH) -> Defaults:
+    """Read and validate the defaults file once per process."""
+    return Defaults.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -1,0 +1,6 @@
+"""Render a `Review` as Markdown and JSON (HTML and charts build on the same data)."""
+
+from assistant.report.json_report import render_json, write_schema
+from assistant.report.markdown import render_markdown
+
+__all__ = ["render_json", "render_markdown", "write_schema"]

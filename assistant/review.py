@@ -1,0 +1,131 @@
+"""Run the offline review of one intake and hold its result: the `Review` every report renders.
+
+The pipeline is deterministic: capacity model, rules, pattern cards, roadmap, business case,
+score and monitoring plan. The clock is injected so reports are repeatable in tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant import __version__
+from assistant.capacity import CapacityReport, analyse
+from assistant.defaults import DEFAULTS_PATH, load_defaults
+from assistant.finance import RoiResult, compute_roi
+from assistant.findings import Finding, run_rules
+from assistant.intake import Intake
+from assistant.knowledge import PatternCard, knowledge_hash, load_cards
+from assistant.monitoring import Alert, monitoring_plan
+from assistant.roadmap import Roadmap, build_roadmap
+from assistant.scorecard import Scorecard, scorecard
+
+SCHEMA_VERSION = "1.0"
+Clock = Callable[[], datetime]
+
+
+class PatternRef(BaseModel):
+    """A pattern card the review cites."""
+
+    id: str
+    title: str
+    title_de: str
+    source_file: str
+
+
+class Provenance(BaseModel):
+    """Where the review came from, so a reader can reproduce or distrust it."""
+
+    tool_version: str
+    generated_at: str
+    inputs_file: str
+    inputs_sha256: str
+    defaults_sha256: str
+    knowledge_sha256: str
+    llm: str | None = None
+    recomputed: list[str] = Field(default_factory=list)
+    fallbacks: list[str] = Field(default_factory=list)
+
+
+class Review(BaseModel):
+    """A complete review: computed facts, findings, roadmap, business case, provenance."""
+
+    schema_version: str = SCHEMA_VERSION
+    mode: Literal["offline", "llm"] = "offline"
+    language: Literal["en", "de"] = "en"
+    name: str
+    intake: Intake
+    capacity: CapacityReport
+    findings: list[Finding]
+    patterns: list[PatternRef]
+    roadmap: Roadmap
+    roi: RoiResult | None
+    scorecard: Scorecard
+    monitoring: list[Alert]
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class _CardFacts:
+    """Adapter giving the roadmap a card's effort and cost as plain tuples."""
+
+    id: str
+    title: str
+    title_de: str
+    effort_weeks: tuple[float, float]
+    monthly_cost: tuple[float, float, str]
+
+
+def _facts(card: PatternCard) -> _CardFacts:
+    cost = card.monthly_cost_impact
+    return _CardFacts(card.id, card.title, card.title_de,
+                      (card.effort.min_weeks, card.effort.max_weeks),
+                      (cost.min, cost.max, cost.currency))
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def intake_hash(intake: Intake) -> str:
+    """Hash the validated intake's canonical JSON, so format and comments do not matter."""
+    canonical = json.dumps(intake.model_dump(mode="json"), sort_keys=True).encode()
+    return sha256_of(canonical)
+
+
+def run_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = "en",
+               clock: Clock | None = None, cards: Mapping[str, PatternCard] | None = None
+               ) -> Review:
+    """Review one validated intake offline and return the complete result."""
+    defaults = load_defaults()
+    capacity: CapacityReport = analyse(intake, defaults)
+    findings = run_rules(intake, capacity, defaults)
+    cards = cards if cards is not None else {c.id: c for c in load_cards()}
+    cited = sorted({p for f in findings for p in f.patterns})
+    unknown = [p for p in cited if p not in cards]
+    if unknown:
+        raise KeyError(f"rules cite pattern cards that do not exist: {unknown}")
+    roadmap = build_roadmap(intake, findings, {p: _facts(cards[p]) for p in cited}, defaults)
+    roi = compute_roi(intake.business) if intake.business else None
+    now = (clock or (lambda: datetime.now(UTC)))()
+    return Review(
+        language=lang, name=intake.name, intake=intake, capacity=capacity, findings=findings,
+        patterns=[PatternRef(id=p, title=cards[p].title, title_de=cards[p].title_de,
+                             source_file=f"knowledge/{p}.md") for p in cited],
+        roadmap=roadmap, roi=roi, scorecard=scorecard(intake, capacity, roadmap),
+        monitoring=monitoring_plan(intake, defaults),
+        provenance=Provenance(
+            tool_version=__version__, generated_at=now.isoformat(timespec="seconds"),
+            inputs_file=source, inputs_sha256=intake_hash(intake),
+            defaults_sha256=sha256_of(Path(DEFAULTS_PATH).read_bytes()),
+            knowledge_sha256=knowledge_hash(list(cards.values())),
+        ),
+    )

@@ -1,0 +1,42 @@
+"""Builders for small intakes in tests: a valid base that each test changes one thing in."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from assistant.intake import Intake
+
+BASE: dict[str, Any] = {
+    "name": "test system",
+    "architecture": {"application_pattern": "monolith", "database_pattern": "single_db",
+                     "deployment_pattern": "load_balanced", "caching_strategy": "none"},
+    "current": {"active_users": 1000, "concurrent_users": 100, "requests_per_second": 100},
+    "targets": {"target_users": 10000, "target_requests_per_second": 1000, "target_month": 12},
+    "constraints": {"team_size": 4},
+    "operations": {"monitoring": True, "alerting": True, "static_assets": False},
+    "components": [
+        {"id": "lb", "kind": "lb", "depends_on": ["api"], "rate_limiting": True},
+        {"id": "api", "kind": "app", "instances": 3, "size": "m5.large", "autoscaling": True,
+         "depends_on": ["db"]},
+        {"id": "db", "kind": "db", "size": "db.r6g.large",
+         "data": {"read_ratio": 0.8, "multi_az": True}},
+    ],
+}
+
+
+def intake_data(**changes: Any) -> dict[str, Any]:
+    """Return a deep copy of the base intake with top-level keys replaced."""
+    data = copy.deepcopy(BASE)
+    data.update(copy.deepcopy(changes))
+    return data
+
+
+def make_intake(**changes: Any) -> Intake:
+    """Build a validated intake from the base with changes."""
+    return Intake.model_validate(intake_data(**changes))
+
+
+def component(data: dict[str, Any], component_id: str) -> dict[str, Any]:
+    """Find a component dict by id inside intake data (to change it in place)."""
+    return next(c for c in data["components"] if c["id"] == component_id)
