@@ -18,9 +18,10 @@ BASE: dict[str, Any] = {
     "components": [
         {"id": "lb", "kind": "lb", "depends_on": ["api"], "rate_limiting": True},
         {"id": "api", "kind": "app", "instances": 3, "size": "m5.large", "autoscaling": True,
-         "depends_on": ["db"]},
-        {"id": "db", "kind": "db", "size": "db.r6g.large",
-         "data": {"read_ratio": 0.8, "multi_az": True}},
+         "depends_on": ["db", "cache"]},
+        {"id": "cache", "kind": "cache", "managed": True},
+        {"id": "db", "kind": "db", "size": "db.r6g.4xlarge",
+         "data": {"read_ratio": 0.8, "multi_az": True, "cache_hit_ratio": 0.8}},
     ],
 }
 

@@ -69,7 +69,7 @@ def test_duplicate_component_ids(tmp_path: Path) -> None:
     data = intake_data()
     data["components"].append({"id": "api", "kind": "worker"})
     [problem] = problems(write(tmp_path, data))
-    assert "components[3].id" in problem and "duplicate component id 'api'" in problem
+    assert "components[4].id" in problem and "duplicate component id 'api'" in problem
 
 
 def test_depends_on_unknown_component(tmp_path: Path) -> None:
@@ -151,4 +151,4 @@ def test_hottest_partition_cannot_be_below_average(tmp_path: Path) -> None:
     data = intake_data()
     component(data, "db")["data"] = {"partitions": 4, "hottest_partition_share": 0.1}
     [problem] = problems(write(tmp_path, data))
-    assert "components[2].data" in problem and "below the average share" in problem
+    assert "components[3].data" in problem and "below the average share" in problem

@@ -1,0 +1,48 @@
+"""Availability: serial chains multiply, redundancy combines, shared hosts count once."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.availability import availability
+from assistant.defaults import load_defaults
+from tests.helpers import component, intake_data, make_intake
+
+
+def test_redundant_instances_combine_and_serial_units_multiply() -> None:
+    data = intake_data(targets={"target_users": 2000, "target_uptime_pct": 99.9})
+    component(data, "api")["autoscaling"] = False
+    component(data, "db")["data"]["multi_az"] = False
+    report = availability(make_intake(**data), load_defaults())
+    units = {u.name: u for u in report.units}
+    # api: 3 instances at 99.5 %: 1 - 0.005 ** 3
+    assert units["api"].availability_pct == pytest.approx(100 * (1 - 0.005 ** 3), abs=1e-4)
+    # db: one instance at 99.5 % is a single point of failure
+    assert units["db"].spof and not units["api"].spof
+    expected = 0.9999 * (1 - 0.005 ** 3) * 0.9995 * 0.995 * 100
+    assert report.path_availability_pct == pytest.approx(expected, abs=1e-3)
+    assert report.meets_target is False
+
+
+def test_multi_az_database_is_not_a_spof() -> None:
+    report = availability(make_intake(), load_defaults())
+    assert not any(u.spof for u in report.units)
+
+
+def test_shared_host_counts_once_and_is_the_spof() -> None:
+    data = intake_data()
+    component(data, "api")["host"] = "box"
+    component(data, "api")["instances"] = 1
+    component(data, "db")["host"] = "box"
+    component(data, "db")["data"]["multi_az"] = False
+    report = availability(make_intake(**data), load_defaults())
+    [box] = [u for u in report.units if u.name == "box"]
+    assert box.members == ["api", "db"] and box.spof
+    assert len(report.units) == 3
+
+
+def test_workers_are_off_the_request_path() -> None:
+    data = intake_data()
+    data["components"].append({"id": "jobs", "kind": "worker"})
+    report = availability(make_intake(**data), load_defaults())
+    assert "jobs" not in {u.name for u in report.units}
