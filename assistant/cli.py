@@ -6,7 +6,6 @@ Heavy modules (the review pipeline, the knowledge index) are imported inside the
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -124,4 +123,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

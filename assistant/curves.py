@@ -54,7 +54,7 @@ class ComponentSpec:
 
     @property
     def vcpu(self) -> float:
-        """vCPUs of one instance (1 when the kind has no size family)."""
+        """Return the vCPUs of one instance (1 when the kind has no size family)."""
         if self.component.capacity.vcpu:
             return self.component.capacity.vcpu
         return self.size.vcpu if self.size else 1.0

@@ -88,7 +88,11 @@ def _working_set(spec: ComponentSpec, intake: Intake, growth: GrowthModel, defau
     if memory is None or (data.working_set_gb is None and volume is None):
         return []
     fraction = defaults.database["working_set_fraction"].value
-    working_set = data.working_set_gb if data.working_set_gb is not None else volume * fraction
+    if data.working_set_gb is not None:
+        working_set = data.working_set_gb
+    else:
+        assert volume is not None
+        working_set = volume * fraction
     return [ResourceCurve(
         c.id, "memory", "GB", defaults.threshold("memory"), memory, working_set,
         growth.data_factor, "working_set(m) / memory_gb (hot data should fit in RAM)",

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from assistant.intake import Intake, all_field_names
+from assistant.intake import DATA_KINDS, Intake, all_field_names
 
 Loc = tuple[str | int, ...]
 
@@ -167,18 +167,17 @@ def semantic_problems(intake: Intake) -> list[tuple[Loc, str]]:
     ids = set(counts)
     for index, component in enumerate(intake.components):
         if counts[component.id] > 1 and _first_index(intake, component.id) != index:
-            problems.append(((("components", index, "id")), f"duplicate component id '{component.id}'"))
+            duplicate = f"duplicate component id '{component.id}'"
+            problems.append((("components", index, "id"), duplicate))
         for dep_index, dep in enumerate(component.depends_on):
             loc: Loc = ("components", index, "depends_on", dep_index)
             if dep not in ids:
                 problems.append((loc, _unknown_reference(dep, ids)))
             elif dep == component.id:
                 problems.append((loc, "a component cannot depend on itself"))
-        if component.data is not None and component.kind not in {"db", "cache", "search", "storage"}:
-            problems.append(
-                (("components", index, "data"), f"'data' applies to db, cache, search or storage "
-                 f"components, not kind '{component.kind}'")
-            )
+        if component.data is not None and component.kind not in DATA_KINDS:
+            problems.append((("components", index, "data"), "'data' applies to db, cache, search "
+                             f"or storage components, not kind '{component.kind}'"))
     for index, endpoint in enumerate(intake.endpoints):
         if endpoint.served_by is not None and endpoint.served_by not in ids:
             problems.append(

@@ -37,7 +37,8 @@ class LatencyEstimate(BaseModel):
 
 
 def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
-                      defaults: Defaults, sized: list[Sizing] | None = None) -> list[LatencyEstimate]:
+                      defaults: Defaults, sized: list[Sizing] | None = None,
+                      ) -> list[LatencyEstimate]:
     """Estimate response time per horizon for each non-managed app/web tier."""
     slo = intake.targets.max_response_time_ms or defaults.performance_budgets[
         "api_response_ms"].value

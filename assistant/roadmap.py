@@ -23,9 +23,20 @@ SEVERITY_PHASE = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 class CardFacts(Protocol):
     """What the roadmap needs of a pattern card."""
 
-    id: str
-    title: str
-    title_de: str
+    @property
+    def id(self) -> str:
+        """Card id."""
+        ...
+
+    @property
+    def title(self) -> str:
+        """English title."""
+        ...
+
+    @property
+    def title_de(self) -> str:
+        """German title."""
+        ...
 
     @property
     def effort_weeks(self) -> tuple[float, float]:

@@ -81,21 +81,21 @@ def _scale_out_month(ctx: RuleContext, component_ids: list[str]) -> float | None
     return min(months) if months else None
 
 
-def _blocker(ctx: RuleContext, meta: Rule, ids: list[str], **params: str | float | int
-             ) -> list[Finding]:
+def _blocker(ctx: RuleContext, meta: Rule, ids: list[str]) -> list[Finding]:
     """A finding for something that blocks scaling out: critical once scale-out is due."""
     if not ids:
         return []
     month = _scale_out_month(ctx, ids)
     severity: Severity = "critical" if month is not None else meta.severity
-    return [meta.finding(ids, severity=severity, breaking_month=month, **params)]
+    return [meta.finding(ids, severity=severity, breaking_month=month,
+                         components_list=", ".join(ids))]
 
 
 @rule("local-file-storage", "high", ["object-storage", "cdn"])
 def local_file_storage(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag files kept on an instance's local disk: they pin users to one box."""
     local = [c.id for c in ctx.intake.components if c.file_storage == "local"]
-    return _blocker(ctx, meta, local, components_list=", ".join(local))
+    return _blocker(ctx, meta, local)
 
 
 @rule("no-cache-read-heavy", "high", ["multi-layer-caching", "distributed-cache",
@@ -157,7 +157,7 @@ def connection_pool_exhaustion(ctx: RuleContext, meta: Rule) -> list[Finding]:
 def in_process_sessions(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag sessions held in one process: a second instance cannot serve those users."""
     held = [c.id for c in ctx.intake.components if c.sessions == "in_process"]
-    return _blocker(ctx, meta, held, components_list=", ".join(held))
+    return _blocker(ctx, meta, held)
 
 
 @rule("no-cdn", "medium", ["cdn", "frontend-optimization"])
