@@ -1,0 +1,82 @@
+"""Reports: golden files for Markdown and JSON, the committed schema, escaping of intake text.
+
+Golden files are regenerated with `UPDATE_GOLDEN=1 make test` after a deliberate change; the
+diff is then reviewed like code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.intake_loading import load_intake
+from assistant.report import render_json, render_markdown
+from assistant.report.json_report import report_schema
+from assistant.review import SCHEMA_VERSION, Review, run_review
+from tests.conftest import EXAMPLES, FIXED_TIME, ROOT
+
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMA_FILE = ROOT / "schema" / "report.schema.json"
+
+
+def review_of(name: str, lang: str = "en") -> Review:
+    path = EXAMPLES / f"{name}.yaml"
+    return run_review(load_intake(path), source=f"examples/{name}.yaml", lang=lang,  # type: ignore[arg-type]
+                      clock=lambda: FIXED_TIME)
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_markdown_golden(lang: str) -> None:
+    check_golden(f"ecommerce-workshop.{lang}.md", render_markdown(review_of("ecommerce-workshop", lang)))
+
+
+def test_json_golden() -> None:
+    check_golden("ecommerce-workshop.json", render_json(review_of("ecommerce-workshop")))
+
+
+def test_committed_schema_matches_the_models() -> None:
+    committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert committed == json.loads(json.dumps(report_schema())), (
+        "the report models changed: run `make schema`, bump SCHEMA_VERSION, commit both")
+    assert SCHEMA_VERSION == "1.0"
+
+
+def test_json_report_validates_against_the_committed_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    for name in ("ecommerce-workshop",):
+        jsonschema.validate(json.loads(render_json(review_of(name))), schema)
+
+
+def test_same_input_same_report() -> None:
+    assert render_json(review_of("ecommerce-workshop")) == render_json(review_of("ecommerce-workshop"))
+
+
+def test_intake_text_is_shown_as_text_not_markup(tmp_path: Path) -> None:
+    source = (EXAMPLES / "ecommerce-workshop.yaml").read_text(encoding="utf-8")
+    hostile = source.replace("name: Workshop e-commerce app",
+                             "name: \"<script>alert(1)</script><img src=x onerror=alert(2)>\"")
+    path = tmp_path / "hostile.yaml"
+    path.write_text(hostile, encoding="utf-8")
+    markdown = render_markdown(run_review(load_intake(path), clock=lambda: FIXED_TIME))
+    assert "<script>" not in markdown and "<img" not in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in markdown
+
+
+def test_report_shows_what_breaks_first_and_the_actions() -> None:
+    markdown = render_markdown(review_of("ecommerce-workshop"))
+    summary = markdown.split("## Capacity model")[0]
+    assert "**What breaks first:** ec2-main (api, postgres)" in summary
+    assert summary.count("(phase ") == 3
+    assert "ec2-main" in summary and "Single points of failure" in summary
