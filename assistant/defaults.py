@@ -1,7 +1,8 @@
-"""Load the model's default figures from `data/defaults.yaml`, each with its source.
+"""Load the model's default figures and the price catalogue, each value with its source.
 
-Thresholds, budgets, sizes and per-kind throughput live in one data file so a reader can check
-every assumption against the seeds (or see that it is an assumption) without reading code.
+Thresholds, budgets and rules of thumb live in `data/defaults.yaml`; sizes, prices, per-instance
+throughput and currency rates live in `data/catalogue.yaml`. A reader can check every figure
+against the seeds (or see that it is an assumption) without reading code.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 DEFAULTS_PATH = Path(__file__).parent / "data" / "defaults.yaml"
+CATALOGUE_PATH = Path(__file__).parent / "data" / "catalogue.yaml"
 
 
 class Sourced(BaseModel):
@@ -24,12 +26,23 @@ class Sourced(BaseModel):
 
 
 class Size(BaseModel):
-    """One vertical size on offer."""
+    """One vertical size on offer, with its monthly list price."""
 
     model_config = ConfigDict(extra="forbid")
     name: str
     vcpu: float
     memory_gb: float
+    monthly_usd: float
+
+
+class Service(BaseModel):
+    """A managed service priced by use: a fixed monthly part plus a price per unit."""
+
+    model_config = ConfigDict(extra="forbid")
+    monthly_usd: float
+    per_unit_usd: float
+    unit: str
+    source: str
 
 
 class SizeFamily(BaseModel):
@@ -87,6 +100,12 @@ class Defaults(BaseModel):
     availability: dict[str, Sourced]
     fx_to_usd: dict[str, Sourced]
     roadmap: RoadmapDefaults
+    services: dict[str, Service]
+    prices_as_of: str
+
+    def size(self, name: str) -> Size | None:
+        """Find a size by name in any family."""
+        return next((s for f in self.sizes.values() for s in f.entries if s.name == name), None)
 
     def convert(self, amount: float, source: str, target: str) -> float:
         """Convert money between currencies through the one USD table."""
@@ -100,6 +119,10 @@ class Defaults(BaseModel):
 
 
 @cache
-def load_defaults(path: Path = DEFAULTS_PATH) -> Defaults:
-    """Read and validate the defaults file once per process."""
-    return Defaults.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+def load_defaults(path: Path = DEFAULTS_PATH, catalogue: Path = CATALOGUE_PATH) -> Defaults:
+    """Read and validate the defaults and the catalogue once per process."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    prices = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
+    data.update(sizes=prices["families"], kinds=prices["kinds"], services=prices["services"],
+                fx_to_usd=prices["fx_to_usd"], prices_as_of=prices["prices_as_of"])
+    return Defaults.model_validate(data)

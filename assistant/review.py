@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field
 
 from assistant import __version__
 from assistant.capacity import CapacityReport, analyse
-from assistant.defaults import DEFAULTS_PATH, load_defaults
+from assistant.costs import CostReport, monthly_costs
+from assistant.defaults import CATALOGUE_PATH, DEFAULTS_PATH, load_defaults
 from assistant.finance import RoiResult, compute_roi
 from assistant.findings import Finding, run_rules
 from assistant.intake import Intake
@@ -65,6 +66,7 @@ class Review(BaseModel):
     capacity: CapacityReport
     findings: list[Finding]
     patterns: list[PatternRef]
+    costs: CostReport
     roadmap: Roadmap
     roi: RoiResult | None
     scorecard: Scorecard
@@ -113,19 +115,22 @@ def run_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = 
     unknown = [p for p in cited if p not in cards]
     if unknown:
         raise KeyError(f"rules cite pattern cards that do not exist: {unknown}")
-    roadmap = build_roadmap(intake, findings, {p: _facts(cards[p]) for p in cited}, defaults)
+    costs = monthly_costs(intake, capacity, defaults)
+    roadmap = build_roadmap(intake, findings, {p: _facts(cards[p]) for p in cited}, defaults,
+                            capacity, costs.totals[0].monthly)
     roi = compute_roi(intake.business) if intake.business else None
     now = (clock or (lambda: datetime.now(UTC)))()
     return Review(
         language=lang, name=intake.name, intake=intake, capacity=capacity, findings=findings,
         patterns=[PatternRef(id=p, title=cards[p].title, title_de=cards[p].title_de,
                              source_file=f"knowledge/{p}.md") for p in cited],
-        roadmap=roadmap, roi=roi, scorecard=scorecard(intake, capacity, roadmap),
+        costs=costs, roadmap=roadmap, roi=roi, scorecard=scorecard(intake, capacity, roadmap),
         monitoring=monitoring_plan(intake, defaults),
         provenance=Provenance(
             tool_version=__version__, generated_at=now.isoformat(timespec="seconds"),
             inputs_file=source, inputs_sha256=intake_hash(intake),
-            defaults_sha256=sha256_of(Path(DEFAULTS_PATH).read_bytes()),
+            defaults_sha256=sha256_of(Path(DEFAULTS_PATH).read_bytes()
+                                      + Path(CATALOGUE_PATH).read_bytes()),
             knowledge_sha256=knowledge_hash(list(cards.values())),
         ),
     )

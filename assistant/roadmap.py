@@ -13,9 +13,11 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from assistant.capacity import CapacityReport
 from assistant.defaults import Defaults
 from assistant.findings import Finding
 from assistant.intake import Intake
+from assistant.pricing import price_task
 
 SEVERITY_PHASE = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 
@@ -62,6 +64,7 @@ class Task(BaseModel):
     effort_weeks: float
     monthly_cost_delta: float
     currency: str
+    cost_basis: str
     prerequisites: list[str]
 
 
@@ -121,16 +124,23 @@ def _pull_prerequisites(phases: dict[str, int], defaults: Defaults) -> None:
 
 
 def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, CardFacts],
-                  defaults: Defaults) -> Roadmap:
-    """Build the four-phase roadmap from the findings and the pattern cards."""
+                  defaults: Defaults, capacity: CapacityReport | None = None,
+                  priced_baseline: float | None = None) -> Roadmap:
+    """Build the four-phase roadmap from the findings and the pattern cards.
+
+    With the capacity report, tasks that add infrastructure are priced from the catalogue;
+    the rest (and every task without it) carry the card's estimate, labelled as such. The
+    baseline is the intake's stated monthly cost, else the catalogue's price of today's system.
+    """
     currency = intake.currency
     chosen = _collect(findings)
     phases = {pattern: _phase_for(group, defaults) for pattern, group in chosen.items()}
     _pull_prerequisites(phases, defaults)
-    tasks = [_task(p, chosen[p], phases[p], cards[p], currency, defaults) for p in chosen]
+    tasks = [_task(p, chosen[p], phases[p], cards[p], (intake, capacity, defaults))
+             for p in chosen]
     order = {p: i for i, p in enumerate(_dependency_order(list(chosen), defaults))}
     tasks.sort(key=lambda t: (t.phase, order[t.pattern_id]))
-    baseline = 0.0
+    baseline = priced_baseline or 0.0
     if intake.current_monthly_cost:
         cost = intake.current_monthly_cost
         baseline = defaults.convert(cost.amount, cost.currency, currency)
@@ -160,18 +170,26 @@ def _dependency_order(patterns: list[str], defaults: Defaults) -> list[str]:
     return ordered
 
 
-def _task(pattern: str, group: list[Finding], phase: int, card: CardFacts, currency: str,
-          defaults: Defaults) -> Task:
+def _task(pattern: str, group: list[Finding], phase: int, card: CardFacts,
+          context: tuple[Intake, CapacityReport | None, Defaults]) -> Task:
+    intake, capacity, defaults = context
+    currency = intake.currency
     low, high = card.effort_weeks
-    cost_low, cost_high, cost_currency = card.monthly_cost
-    cost = defaults.convert((cost_low + cost_high) / 2, cost_currency, currency)
     months = [f.breaking_month for f in group if f.breaking_month is not None]
     components = sorted({c for f in group for c in f.components})
+    priced = price_task(pattern, components, intake, capacity, defaults) if capacity else None
+    if priced is not None:
+        cost = defaults.convert(priced.monthly_usd, "USD", currency)
+        basis = f"catalogue: {priced.basis}"
+    else:
+        cost_low, cost_high, cost_currency = card.monthly_cost
+        cost = defaults.convert((cost_low + cost_high) / 2, cost_currency, currency)
+        basis = f"card estimate (knowledge/{pattern}.md, midpoint)"
     return Task(
         pattern_id=pattern, title=card.title, title_de=card.title_de, phase=phase,
         components=components, resolves=[f.id for f in group],
         breaking_month=min(months) if months else None, effort_weeks=round((low + high) / 2, 1),
-        monthly_cost_delta=round(cost, 2), currency=currency,
+        monthly_cost_delta=round(cost, 2), currency=currency, cost_basis=basis,
         prerequisites=[p for p in defaults.roadmap.prerequisites.get(pattern, [])],
     )
 

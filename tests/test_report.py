@@ -38,7 +38,8 @@ def check_golden(name: str, text: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_markdown_golden(lang: str) -> None:
-    check_golden(f"ecommerce-workshop.{lang}.md", render_markdown(review_of("ecommerce-workshop", lang)))
+    markdown = render_markdown(review_of("ecommerce-workshop", lang))
+    check_golden(f"ecommerce-workshop.{lang}.md", markdown)
 
 
 def test_json_golden() -> None:
@@ -60,7 +61,8 @@ def test_json_report_validates_against_the_committed_schema() -> None:
 
 
 def test_same_input_same_report() -> None:
-    assert render_json(review_of("ecommerce-workshop")) == render_json(review_of("ecommerce-workshop"))
+    first, second = review_of("ecommerce-workshop"), review_of("ecommerce-workshop")
+    assert render_json(first) == render_json(second)
 
 
 def test_intake_text_is_shown_as_text_not_markup(tmp_path: Path) -> None:
