@@ -39,13 +39,17 @@ class LatencyEstimate(BaseModel):
 def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
                       defaults: Defaults, sized: list[Sizing] | None = None,
                       ) -> list[LatencyEstimate]:
-    """Estimate response time per horizon for each non-managed app/web tier."""
+    """Estimate response time per horizon for each self-run app/web tier.
+
+    Autoscaled tiers are included at their current instance count: the estimate then shows
+    what the autoscaler has to add, and the "scaled out" row what it achieves.
+    """
     slo = intake.targets.max_response_time_ms or defaults.performance_budgets[
         "api_response_ms"].value
     rows: list[LatencyEstimate] = []
     for spec in specs:
         c = spec.component
-        if c.kind not in LATENCY_KINDS or spec.elastic:
+        if c.kind not in LATENCY_KINDS or c.managed or spec.kind.family is None:
             continue
         mu = spec.per_instance / spec.vcpu
         base = mmc_response_time(max(1, round(spec.vcpu * c.instances)),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from assistant import __version__
 from assistant.capacity import CapacityReport, analyse
+from assistant.configurations import Configuration, three_configurations
 from assistant.costs import CostReport, monthly_costs
 from assistant.defaults import CATALOGUE_PATH, DEFAULTS_PATH, load_defaults
 from assistant.finance import RoiResult, compute_roi
@@ -67,6 +68,7 @@ class Review(BaseModel):
     findings: list[Finding]
     patterns: list[PatternRef]
     costs: CostReport
+    configurations: list[Configuration]
     roadmap: Roadmap
     roi: RoiResult | None
     scorecard: Scorecard
@@ -116,7 +118,8 @@ def run_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = 
     if unknown:
         raise KeyError(f"rules cite pattern cards that do not exist: {unknown}")
     costs = monthly_costs(intake, capacity, defaults)
-    roadmap = build_roadmap(intake, findings, {p: _facts(cards[p]) for p in cited}, defaults,
+    facts = {card_id: _facts(card) for card_id, card in cards.items()}
+    roadmap = build_roadmap(intake, findings, {p: facts[p] for p in cited}, defaults,
                             capacity, costs.totals[0].monthly)
     roi = compute_roi(intake.business) if intake.business else None
     now = (clock or (lambda: datetime.now(UTC)))()
@@ -124,7 +127,8 @@ def run_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = 
         language=lang, name=intake.name, intake=intake, capacity=capacity, findings=findings,
         patterns=[PatternRef(id=p, title=cards[p].title, title_de=cards[p].title_de,
                              source_file=f"knowledge/{p}.md") for p in cited],
-        costs=costs, roadmap=roadmap, roi=roi, scorecard=scorecard(intake, capacity, roadmap),
+        costs=costs, configurations=three_configurations(intake, defaults, facts),
+        roadmap=roadmap, roi=roi, scorecard=scorecard(intake, capacity, roadmap),
         monitoring=monitoring_plan(intake, defaults),
         provenance=Provenance(
             tool_version=__version__, generated_at=now.isoformat(timespec="seconds"),
