@@ -182,7 +182,7 @@ def monthly_costs(intake: Intake, capacity: CapacityReport, defaults: Defaults) 
         if _hosted_elsewhere(component, intake, capacity):
             notes.append(f"{component.id} runs on shared host {component.host}: paid once there")
             continue
-        if resolve(component, defaults).size is not None and not component.managed:
+        if resolve(component, defaults).size is not None and _service_kind(component) != "platform":
             costs.append(_sized_cost(component, intake, capacity, defaults, growth))
         elif _service_kind(component) in defaults.services:
             costs.append(_service_cost(component, intake, defaults, growth))

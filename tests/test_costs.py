@@ -1,0 +1,87 @@
+"""Monthly costs from the catalogue, catalogue-priced roadmap tasks and the three configurations."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.capacity import analyse
+from assistant.configurations import PROFILES, three_configurations
+from assistant.costs import monthly_costs
+from assistant.defaults import load_defaults
+from assistant.intake_loading import load_intake
+from assistant.pricing import price_task
+from tests.conftest import EXAMPLES
+from tests.helpers import make_intake
+
+
+@pytest.fixture(scope="module")
+def ecommerce():
+    return load_intake(EXAMPLES / "ecommerce-workshop.yaml")
+
+
+def test_todays_cost_prices_each_component_once(ecommerce) -> None:
+    report = monthly_costs(ecommerce, analyse(ecommerce), load_defaults())
+    by_id = {c.component_id: c for c in report.components}
+    # the shared host is one t3.medium (30.37), paid on its first member only
+    assert by_id["api"].horizons[0].monthly == pytest.approx(30.37)
+    assert "postgres" not in by_id
+    # Vercel seat (20) and origin egress: 20 rps * 20 KB * 2,628,000 s / 1e6 = 1,051.2 GB * 0.09
+    assert by_id["web"].horizons[0].monthly == 20
+    assert by_id["egress"].horizons[0].units == pytest.approx(1051.2)
+    assert by_id["egress"].horizons[0].monthly == pytest.approx(94.61, abs=0.01)
+    assert report.totals[0].monthly == pytest.approx(30.37 + 20 + 94.61, abs=0.01)
+    assert report.totals[0].per_user == pytest.approx(report.totals[0].monthly / 500, abs=1e-4)
+
+
+def test_doing_nothing_breaks_the_budget_at_target(ecommerce) -> None:
+    report = monthly_costs(ecommerce, analyse(ecommerce), load_defaults())
+    assert report.monthly_budget == 3000
+    assert [t.over_budget for t in report.totals] == [False, False, True]
+    assert report.first_horizon_over_budget == "target"
+
+
+def test_prices_convert_into_the_intake_currency() -> None:
+    usd = make_intake()
+    eur = make_intake(currency="EUR")
+    defaults = load_defaults()
+    in_usd = monthly_costs(usd, analyse(usd), defaults).totals[0].monthly
+    in_eur = monthly_costs(eur, analyse(eur), defaults).totals[0].monthly
+    assert in_eur == pytest.approx(in_usd / 1.08, rel=1e-3)
+
+
+def test_base_intake_cost_by_hand() -> None:
+    intake = make_intake()
+    report = monthly_costs(intake, analyse(intake), load_defaults())
+    by_id = {c.component_id: c.horizons[0].monthly for c in report.components}
+    assert by_id["api"] == pytest.approx(3 * 70.08)          # 3 x m5.large
+    assert by_id["db"] == pytest.approx(2 * 1314.00)         # db.r6g.4xlarge, multi-AZ doubles
+    assert by_id["cache"] == pytest.approx(150.38)  # managed Redis, default cache.r6g.large
+    # lb: 16.43 fixed + max(1, 100 rps * 20 KB * 3600 / 1e6 = 7.2 LCU) * 5.84
+    assert by_id["lb"] == pytest.approx(16.43 + 7.2 * 5.84, abs=0.01)
+
+
+def test_infrastructure_tasks_are_priced_from_the_catalogue(ecommerce) -> None:
+    capacity = analyse(ecommerce)
+    defaults = load_defaults()
+    separation = price_task("database-separation", ["postgres"], ecommerce, capacity, defaults)
+    assert separation is not None and separation.monthly_usd == pytest.approx(2 * 164.25)
+    caching = price_task("multi-layer-caching", ["postgres"], ecommerce, capacity, defaults)
+    assert caching is not None and caching.monthly_usd == pytest.approx(2 * 150.38)
+    assert price_task("rate-limiting", ["api"], ecommerce, capacity, defaults) is None
+
+
+def test_three_configurations_trade_money_for_headroom(ecommerce) -> None:
+    configs = three_configurations(ecommerce, load_defaults(), {})
+    assert [c.name for c in configs] == [p.name for p in PROFILES]
+    cost, balanced, performance = configs
+    app = {c.name: next(x for x in c.components if x.id == "api") for c in configs}
+    assert app["cost-optimised"].peak_utilisation_pct <= 70
+    assert app["performance"].peak_utilisation_pct <= 50
+    assert cost.monthly_cost < balanced.monthly_cost < performance.monthly_cost
+    assert balanced.availability_pct > cost.availability_pct
+    # every configuration misses the 100 ms goal: 240 ms of today's 250 ms are spent
+    # outside the API's CPU and no amount of instances removes them
+    for config in configs:
+        assert any(m.startswith("latency 250 ms > 100 ms goal") for m in config.misses)
+        over = config.monthly_cost - 3000
+        assert any(f"(+{over:,.0f})" in m for m in config.misses)
