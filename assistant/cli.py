@@ -7,10 +7,14 @@ Heavy modules (the review pipeline, the knowledge index) are imported inside the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from assistant.providers.base import Provider
+    from assistant.settings import Settings
 
 app = typer.Typer(
     help="Architecture review for scaling: what breaks first, what to do, what it costs.",
@@ -19,7 +23,7 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-FORMATS = ("md", "json")
+FORMATS = ("md", "json", "html")
 
 
 def _mount_knowledge_commands() -> None:
@@ -61,44 +65,97 @@ def validate(
         raise typer.Exit(code=1)
 
 
+def _settings(provider: str | None, model: str | None, base_url: str | None,
+              lang: str) -> Settings:
+    """Resolve run settings; with a key configured and no --provider, use and name it."""
+    from assistant.settings import PROVIDERS, Settings, configured_provider
+
+    if provider is not None and provider not in PROVIDERS:
+        raise typer.BadParameter(f"expected one of {', '.join(PROVIDERS)}, got {provider!r}",
+                                 param_hint="--provider")
+    if lang not in ("en", "de"):
+        raise typer.BadParameter(f"expected 'en' or 'de', got {lang!r}", param_hint="--lang")
+    chosen = provider
+    if chosen is None and not base_url:
+        chosen = configured_provider()
+        if chosen is not None:
+            out.print(f"provider: {chosen} (an API key for it is configured; "
+                      "--provider offline to run without an LLM)")
+    if chosen is None and base_url:
+        chosen = "openai-compatible"
+    try:
+        return Settings.from_env(provider=chosen, model=model, base_url=base_url, language=lang)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
 @app.command()
 def review(
     files: Annotated[list[Path], typer.Argument(help="Intake files (YAML or JSON).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("out"),
-    formats: Annotated[str, typer.Option("--format", help="Comma-separated: md,json.")] = "md,json",
+    formats: Annotated[str, typer.Option(
+        "--format", help="Comma-separated: md,json,html.")] = "md,json",
     lang: Annotated[str, typer.Option(help="Report language: en or de.")] = "en",
+    provider: Annotated[str | None, typer.Option(
+        help="offline, anthropic, openai or openai-compatible (default: offline unless a key "
+             "is configured).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name.")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1.")] = None,
 ) -> None:
     """Review architecture files; each report lands in OUT/<file stem>/."""
-    from assistant.intake_loading import IntakeError, load_intake
-    from assistant.report import render_json, render_markdown
-    from assistant.review import run_review
+    from assistant.intake_loading import IntakeError
+    from assistant.providers.base import ProviderError
+    from assistant.runner import default_retrieval, review_file
 
-    if lang not in ("en", "de"):
-        raise typer.BadParameter(f"expected 'en' or 'de', got {lang!r}", param_hint="--lang")
     chosen = _parse_formats(formats)
-    out.print("mode: offline (computed capacity model, rules and knowledge base; no LLM)")
+    settings = _settings(provider, model, base_url, lang)
+    llm = _build_provider(settings)
+    if llm is None:
+        out.print("mode: offline (computed capacity model, rules and knowledge base; no LLM)")
+    else:
+        out.print(f"mode: llm ({settings.provider}, model {llm.model}) on top of the computed "
+                  "facts")
+    retrieval = default_retrieval()
     failures: list[tuple[Path, str]] = []
     for path in files:
         try:
-            intake = load_intake(path)
+            result = review_file(path, settings, out_dir=out_dir / path.stem,
+                                 formats=tuple(chosen), provider=llm, retrieval=retrieval)
         except IntakeError as error:
             failures.append((path, f"{len(error.problems)} problem(s)"))
             for problem in error.problems:
                 err.print(f"  - {problem}", highlight=False, markup=False)
             continue
-        result = run_review(intake, source=str(path), lang=lang)  # type: ignore[arg-type]
-        target = out_dir / path.stem
-        target.mkdir(parents=True, exist_ok=True)
-        renderers = {"md": ("report.md", render_markdown), "json": ("report.json", render_json)}
+        except ProviderError as error:
+            failures.append((path, f"provider error: {error}"))
+            continue
         for fmt in chosen:
-            name, render = renderers[fmt]
-            (target / name).write_text(render(result), encoding="utf-8")
-            out.print(f"[green]✓[/green] {path} → {target / name}", highlight=False)
+            out.print(f"[green]✓[/green] {path} → {out_dir / path.stem / ('report.' + fmt)}",
+                      highlight=False)
+        for step, section in sorted(result.sections.items()):
+            if section.source == "fallback":
+                err.print(f"  ! {path}: section {step} fell back to the offline analyzer",
+                          highlight=False, markup=False)
     if failures:
         err.print(f"[red]{len(failures)} of {len(files)} file(s) could not be reviewed:[/red]")
         for path, reason in failures:
             err.print(f"  - {path}: {reason}", highlight=False, markup=False)
         raise typer.Exit(code=1)
+
+
+def _build_provider(settings: Settings) -> Provider | None:
+    """Build the LLM provider for the settings (None when offline)."""
+    from assistant.providers.base import ProviderError
+
+    if settings.provider == "offline":
+        return None
+    from assistant.providers.registry import build_provider
+
+    try:
+        return build_provider(settings)
+    except ProviderError as error:
+        raise typer.BadParameter(str(error), param_hint="--provider") from None
 
 
 @app.command()

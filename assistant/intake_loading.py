@@ -48,8 +48,17 @@ class IntakeError(Exception):
 
 def load_intake(path: Path) -> Intake:
     """Read, parse and validate one intake file, or raise IntakeError with all problems."""
-    text = _read_text(path)
-    data, lines = _parse(path, text)
+    data, lines = read_intake_data(path)
+    return validate_intake(path, data, lines)
+
+
+def read_intake_data(path: Path) -> tuple[Any, dict[Loc, int]]:
+    """Read and parse a file into plain data and a field-path-to-line map (no validation)."""
+    return _parse(path, _read_text(path))
+
+
+def validate_intake(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
+    """Validate parsed data as an intake, or raise IntakeError naming every problem."""
     try:
         intake = Intake.model_validate(data)
     except ValidationError as error:

@@ -27,6 +27,13 @@ from assistant.intake import Intake
 from assistant.knowledge import PatternCard, knowledge_hash, load_cards
 from assistant.monitoring import Alert, monitoring_plan
 from assistant.roadmap import Roadmap, build_roadmap
+from assistant.schemas import (
+    AdviceList,
+    BottleneckAnalysis,
+    CostPerformanceReview,
+    RoadmapPlan,
+    RoiCase,
+)
 from assistant.scorecard import Scorecard, scorecard
 
 SCHEMA_VERSION = "1.0"
@@ -56,8 +63,16 @@ class Provenance(BaseModel):
     fallbacks: list[str] = Field(default_factory=list)
 
 
-class Review(BaseModel):
-    """A complete review: computed facts, findings, roadmap, business case, provenance."""
+class SectionSource(BaseModel):
+    """Who wrote a judgment section: the offline analyzer, the LLM, or the fallback."""
+
+    source: Literal["offline", "llm", "fallback"]
+    attempts: int = 0
+    problems: list[str] = Field(default_factory=list)
+
+
+class Facts(BaseModel):
+    """Everything computed for one intake: the facts an LLM may judge but never change."""
 
     schema_version: str = SCHEMA_VERSION
     mode: Literal["offline", "llm"] = "offline"
@@ -67,6 +82,8 @@ class Review(BaseModel):
     capacity: CapacityReport
     findings: list[Finding]
     patterns: list[PatternRef]
+    related: dict[str, list[str]] = Field(
+        default_factory=dict, description="Cards the knowledge base retrieved per finding id.")
     costs: CostReport
     configurations: list[Configuration]
     roadmap: Roadmap
@@ -74,6 +91,17 @@ class Review(BaseModel):
     scorecard: Scorecard
     monitoring: list[Alert]
     provenance: Provenance
+
+
+class Review(Facts):
+    """A complete review: the computed facts plus the judgment sections and who wrote them."""
+
+    analysis: BottleneckAnalysis
+    cost_review: CostPerformanceReview
+    roadmap_plan: RoadmapPlan | None = None
+    roi_case: RoiCase
+    advice: dict[str, AdviceList] = Field(default_factory=dict)
+    sections: dict[str, SectionSource] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,7 +115,8 @@ class _CardFacts:
     monthly_cost: tuple[float, float, str]
 
 
-def _facts(card: PatternCard) -> _CardFacts:
+def card_facts(card: PatternCard) -> _CardFacts:
+    """Give the roadmap and configurations a card's effort and cost as plain tuples."""
     cost = card.monthly_cost_impact
     return _CardFacts(card.id, card.title, card.title_de,
                       (card.effort.min_weeks, card.effort.max_weeks),
@@ -108,23 +137,42 @@ def intake_hash(intake: Intake) -> str:
 def run_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = "en",
                clock: Clock | None = None, cards: Mapping[str, PatternCard] | None = None
                ) -> Review:
-    """Review one validated intake offline and return the complete result."""
+    """Review one validated intake offline: computed facts plus the offline analyzer's sections.
+
+    The workflow in `graph.py` calls the same functions step by step (and lets an LLM write the
+    judgment sections); this is the direct path for library use and tests.
+    """
+    from assistant.offline import offline_sections
+
+    facts = compute_facts(intake, source=source, lang=lang, clock=clock, cards=cards)
+    return Review(**dict(facts), **offline_sections(facts))
+
+
+def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = "en",
+                  clock: Clock | None = None, cards: Mapping[str, PatternCard] | None = None,
+                  capacity: CapacityReport | None = None,
+                  findings: list[Finding] | None = None,
+                  related: dict[str, list[str]] | None = None) -> Facts:
+    """Compute every figure of a review: capacity, findings, costs, roadmap, ROI, score."""
     defaults = load_defaults()
-    capacity: CapacityReport = analyse(intake, defaults)
-    findings = run_rules(intake, capacity, defaults)
+    capacity = capacity or analyse(intake, defaults)
+    findings = findings if findings is not None else run_rules(intake, capacity, defaults)
     cards = cards if cards is not None else {c.id: c for c in load_cards()}
-    cited = sorted({p for f in findings for p in f.patterns})
+    related = related or {}
+    cited = sorted({p for f in findings for p in f.patterns}
+                   | {p for ids in related.values() for p in ids})
     unknown = [p for p in cited if p not in cards]
     if unknown:
         raise KeyError(f"rules cite pattern cards that do not exist: {unknown}")
     costs = monthly_costs(intake, capacity, defaults)
-    facts = {card_id: _facts(card) for card_id, card in cards.items()}
+    facts = {card_id: card_facts(card) for card_id, card in cards.items()}
     roadmap = build_roadmap(intake, findings, {p: facts[p] for p in cited}, defaults,
                             capacity, costs.totals[0].monthly)
     roi = compute_roi(intake.business) if intake.business else None
     now = (clock or (lambda: datetime.now(UTC)))()
-    return Review(
+    return Facts(
         language=lang, name=intake.name, intake=intake, capacity=capacity, findings=findings,
+        related=related,
         patterns=[PatternRef(id=p, title=cards[p].title, title_de=cards[p].title_de,
                              source_file=f"knowledge/{p}.md") for p in cited],
         costs=costs, configurations=three_configurations(intake, defaults, facts),

@@ -1,0 +1,1 @@
+"""LLM providers behind one small seam; see `base.py` for the contract."""

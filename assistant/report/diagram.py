@@ -1,0 +1,281 @@
+"""The architecture diagram: components, dependencies, SPOFs and what breaks first.
+
+Two renderings of one layout: Mermaid flowchart text for Markdown and an inline SVG drawn with
+matplotlib for HTML. Components are placed in layers by the longest `depends_on` path from the
+entry points (left to right, like a request travels); components on a shared host sit in a
+dashed box because they fail together. Intake text (technology) is data: Mermaid gets entity
+codes, the SVG gets escaped `<text>` with mathtext off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from assistant.i18n import Catalogue
+from assistant.intake import Component
+from assistant.report.charts import INK, SEVERITY_COLOURS, chart_style, export, new_figure, plain
+from assistant.review import Review
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+SPOF_COLOUR = SEVERITY_COLOURS["critical"]
+BREAK_FILL = "#ffe3cc"
+BREAK_EDGE = "#e8590c"
+NODE_FILL = "#eef2f8"
+NODE_EDGE = "#5b6b82"
+NODE_W, NODE_H = 2.1, 0.95
+COL_GAP, ROW_GAP = 3.1, 1.45
+MAX_TECH = 30
+
+
+@dataclass(frozen=True)
+class Node:
+    """One component placed on the grid, with what the diagram highlights about it."""
+
+    component: Component
+    layer: int
+    row: float
+    spof: bool
+    breaks_first: bool
+    breaking_month: float | None
+
+
+def layers(components: list[Component]) -> dict[str, int]:
+    """Assign each component the length of the longest dependency path leading to it.
+
+    Why longest path: a request enters at the left and every dependency is further right.
+    Cycles and unknown ids are tolerated (a cycle is cut where it is found).
+    """
+    known = {c.id for c in components}
+    callers: dict[str, list[str]] = {c.id: [] for c in components}
+    for c in components:
+        for dep in c.depends_on:
+            if dep in known and dep != c.id:
+                callers[dep].append(c.id)
+    depth: dict[str, int] = {}
+
+    def visit(node: str, path: frozenset[str]) -> int:
+        if node in depth:
+            return depth[node]
+        above = [visit(p, path | {node}) + 1 for p in callers[node] if p not in path]
+        depth[node] = max(above, default=0)
+        return depth[node]
+
+    for c in components:
+        visit(c.id, frozenset())
+    return depth
+
+
+def _rows(components: list[Component], depth: dict[str, int]) -> dict[str, float]:
+    """Order each layer by its callers' rows (barycentre), keeping host members together."""
+    rows: dict[str, float] = {}
+    by_id = {c.id: c for c in components}
+    callers = {c.id: [p.id for p in components if c.id in p.depends_on] for c in components}
+    for layer in range(max(depth.values(), default=0) + 1):
+        members = [c.id for c in components if depth[c.id] == layer]
+
+        def key(cid: str) -> tuple[float, str, int]:
+            placed = [rows[p] for p in callers[cid] if p in rows]
+            centre = sum(placed) / len(placed) if placed else 0.0
+            order = next(i for i, c in enumerate(components) if c.id == cid)
+            return (centre, by_id[cid].host or "~", order)
+
+        for index, cid in enumerate(sorted(members, key=key)):
+            rows[cid] = float(index)
+    return rows
+
+
+def nodes(review: Review) -> list[Node]:
+    """Place every component and mark SPOFs, the first to break and its breaking month."""
+    components = list(review.intake.components)
+    depth = layers(components)
+    rows = _rows(components, depth)
+    spof = {m for unit in review.capacity.availability.units if unit.spof for m in unit.members}
+    first = review.capacity.first_break
+    first_members = set(first.members) if first else set()
+    placed = []
+    for c in components:
+        months = [b.month for b in review.capacity.breaks_for(c.id) if not b.ceiling]
+        placed.append(Node(c, depth[c.id], rows[c.id], c.id in spof, c.id in first_members,
+                           min(months) if months else None))
+    return placed
+
+
+def _short(text: str, limit: int = MAX_TECH) -> str:
+    """Cut long intake text so it fits a box (the full text is in the report's tables)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def svg(review: Review) -> str:
+    """Draw the architecture as an inline SVG for the HTML report."""
+    cat = Catalogue(review.language)
+    placed = nodes(review)
+    centres = {n.component.id: (n.layer * COL_GAP, -n.row * ROW_GAP) for n in placed}
+    columns = max((n.layer for n in placed), default=0) + 1
+    height = max((n.row for n in placed), default=0) + 1
+    with chart_style("diagram"):
+        fig = new_figure(max(5.0, 2.5 * columns + 0.6), 1.25 * height + 1.7)
+        ax = fig.add_subplot()
+        _hosts(ax, review, centres, cat)
+        _edges(ax, placed, centres)
+        for node in placed:
+            _box(ax, node, centres[node.component.id], cat)
+        _legend(ax, cat)
+        xs = [x for x, _ in centres.values()]
+        ys = [y for _, y in centres.values()]
+        ax.set_xlim(min(xs) - NODE_W / 2 - 0.5, max(xs) + NODE_W / 2 + 0.5)
+        ax.set_ylim(min(ys) - NODE_H / 2 - 0.55, max(ys) + NODE_H / 2 + 0.6)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        return str(export(fig, "svg", "diagram"))
+
+
+def _box(ax: Axes, node: Node, centre: tuple[float, float], cat: Catalogue) -> None:
+    """Draw one component box: id, technology, kind and instance count, breaking month."""
+    from matplotlib.patches import FancyBboxPatch
+
+    x, y = centre
+    edge = SPOF_COLOUR if node.spof else (BREAK_EDGE if node.breaks_first else NODE_EDGE)
+    fill = BREAK_FILL if node.breaks_first else NODE_FILL
+    ax.add_patch(FancyBboxPatch((x - NODE_W / 2, y - NODE_H / 2), NODE_W, NODE_H,
+                                boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=fill,
+                                edgecolor=edge, linewidth=2.6 if node.spof else 1.3, zorder=3))
+    c = node.component
+    lines = [(c.id, 9.5, "bold", INK)]
+    if c.technology:
+        lines.append((_short(c.technology), 7.5, "normal", "#3d4a5c"))
+    lines.append((cat.t("chart.diagram.instances", kind=c.kind, count=c.instances), 7.5,
+                  "normal", "#3d4a5c"))
+    if node.breaking_month is not None:
+        lines.append((cat.t("chart.diagram.breaks_at", month=node.breaking_month), 7.5,
+                       "bold", BREAK_EDGE if node.breaks_first else "#8a5a00"))
+    top = y + 0.13 * (len(lines) - 1)
+    for index, (text, size, weight, colour) in enumerate(lines):
+        ax.text(x, top - 0.26 * index, text, ha="center", va="center", fontsize=size,
+                fontweight=weight, color=colour, zorder=4, parse_math=False)
+    if node.spof:
+        ax.text(x + NODE_W / 2 - 0.06, y + NODE_H / 2 - 0.02, cat.t("table.spof"), ha="right", va="top",
+                fontsize=6.5, fontweight="bold", color="white", zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": SPOF_COLOUR,
+                      "edgecolor": "none"})
+
+
+def _edges(ax: Axes, placed: list[Node], centres: dict[str, tuple[float, float]]) -> None:
+    """Draw one arrow per `depends_on` edge, from the caller's box edge to the dependency's."""
+    from matplotlib.patches import FancyArrowPatch
+
+    for node in placed:
+        x0, y0 = centres[node.component.id]
+        for dep in node.component.depends_on:
+            if dep not in centres or dep == node.component.id:
+                continue
+            x1, y1 = centres[dep]
+            forward = x1 > x0
+            start = (x0 + NODE_W / 2, y0) if forward else (x0, y0 - NODE_H / 2)
+            end = (x1 - NODE_W / 2, y1) if forward else (x1, y1 + NODE_H / 2)
+            ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12,
+                                         color="#5b6b82", linewidth=1.2, zorder=2,
+                                         connectionstyle="arc3,rad=0.0" if forward
+                                         else "arc3,rad=0.3"))
+
+
+def _hosts(ax: Axes, review: Review, centres: dict[str, tuple[float, float]],
+           cat: Catalogue) -> None:
+    """Draw a dashed box around the components of each shared host, labelled with its id."""
+    from matplotlib.patches import FancyBboxPatch
+
+    spof_units = {u.name for u in review.capacity.availability.units if u.spof}
+    for host, members in sorted(review.capacity.hosts.items()):
+        points = [centres[m] for m in members if m in centres]
+        if not points:
+            continue
+        x0 = min(x for x, _ in points) - NODE_W / 2 - 0.22
+        x1 = max(x for x, _ in points) + NODE_W / 2 + 0.22
+        y0 = min(y for _, y in points) - NODE_H / 2 - 0.22
+        y1 = max(y for _, y in points) + NODE_H / 2 + 0.4
+        colour = SPOF_COLOUR if host in spof_units else NODE_EDGE
+        ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0,
+                                    boxstyle="round,pad=0,rounding_size=0.18",
+                                    facecolor="#fbfcfe", edgecolor=colour, linewidth=1.3,
+                                    linestyle=(0, (5, 3)), zorder=1))
+        ax.text(x0 + 0.15, y1 - 0.08, plain(cat.t("chart.diagram.host", host=host)),
+                ha="left", va="top", fontsize=8, fontstyle="italic", color=colour, zorder=2)
+
+
+def _legend(ax: Axes, cat: Catalogue) -> None:
+    """Explain the colours and lines below the drawing."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(facecolor=NODE_FILL, edgecolor=SPOF_COLOUR, linewidth=2.4,
+              label=cat.t("chart.diagram.spof")),
+        Patch(facecolor=BREAK_FILL, edgecolor=BREAK_EDGE, label=cat.t("chart.diagram.first_break")),
+        Patch(facecolor="#fbfcfe", edgecolor=NODE_EDGE, linestyle="--",
+              label=cat.t("chart.diagram.host_legend")),
+        Line2D([], [], color="#5b6b82", marker=">", markersize=5,
+               label=cat.t("chart.diagram.depends")),
+    ]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4,
+              fontsize=7.5, handlelength=1.6)
+
+
+_MERMAID_ENTITIES = (("#", "#35;"), ("&", "#amp;"), ("<", "#lt;"), (">", "#gt;"),
+                     ('"', "#quot;"), ("`", "#96;"), ("|", "#124;"))
+
+
+def mermaid_text(text: str) -> str:
+    """Escape text for a quoted Mermaid label: entity codes, one line, no fence breakers."""
+    text = " ".join(str(text).split())
+    for raw, code in _MERMAID_ENTITIES:
+        text = text.replace(raw, code)
+    return text
+
+
+def mermaid_id(name: str, prefix: str = "n") -> str:
+    """Return a Mermaid-safe node id (letters, digits, _), prefixed so `end` is never an id."""
+    return f"{prefix}_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+
+
+def mermaid(review: Review) -> str:
+    """Return the architecture as a Mermaid flowchart for the Markdown report."""
+    cat = Catalogue(review.language)
+    placed = nodes(review)
+    hosted = {m: h for h, members in review.capacity.hosts.items() for m in members}
+    lines = ["flowchart LR"]
+    for host, members in sorted(review.capacity.hosts.items()):
+        lines.append(f'  subgraph {mermaid_id(host, "h")}'
+                     f'["{mermaid_text(cat.t("chart.diagram.host", host=host))}"]')
+        lines += [f"    {_mermaid_node(n, cat)}" for n in placed if n.component.id in members]
+        lines.append("  end")
+    lines += [f"  {_mermaid_node(n, cat)}" for n in placed if n.component.id not in hosted]
+    ids = {n.component.id for n in placed}
+    for n in placed:
+        lines += [f"  {mermaid_id(n.component.id)} --> {mermaid_id(dep)}"
+                  for dep in n.component.depends_on if dep in ids]
+    lines += [f"  classDef spof stroke:{SPOF_COLOUR},stroke-width:3px",
+              f"  classDef breaks fill:{BREAK_FILL},stroke:{BREAK_EDGE}"]
+    for css, chosen in (("breaks", [n for n in placed if n.breaks_first]),
+                        ("spof", [n for n in placed if n.spof])):
+        if chosen:
+            lines.append(f"  class {','.join(mermaid_id(n.component.id) for n in chosen)} {css}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_node(node: Node, cat: Catalogue) -> str:
+    """Return one Mermaid node line with id, technology and breaking month."""
+    c = node.component
+    parts = [c.id]
+    if c.technology:
+        parts.append(_short(c.technology))
+    parts.append(cat.t("chart.diagram.instances", kind=c.kind, count=c.instances))
+    if node.breaking_month is not None:
+        parts.append(cat.t("chart.diagram.breaks_at", month=node.breaking_month))
+    if node.spof:
+        parts.append(cat.t("table.spof"))
+    label = "<br/>".join(mermaid_text(p) for p in parts)
+    return f'{mermaid_id(c.id)}["{label}"]'
