@@ -1,0 +1,96 @@
+"""The repair loop, grounding failures and fallbacks, with a scripted fake model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.providers.base import ProviderError, TransientProviderError
+from assistant.schemas import AdviceList
+from assistant.structured import RunLog, ask
+from tests.fakes import ScriptedProvider
+
+GOOD = {"summary": "Cache the catalogue reads first.", "advice": [{
+    "title": "Cache catalogue reads", "component_ids": ["db"], "pattern_ids": ["read-replicas"],
+    "priority": "now", "impact": "high", "effort": "low",
+    "detail": "Put Redis in front of the product queries."}]}
+
+
+def grounded(answer: AdviceList) -> list[str]:
+    return [f"unknown component id '{c}'" for a in answer.advice for c in a.component_ids
+            if c not in {"db", "api"}]
+
+
+def run(provider: ScriptedProvider, log: RunLog, max_repairs: int = 2):
+    return ask(provider, step="database", system="sys", prompt="prompt", schema=AdviceList,
+               shared_prefix="facts", grounding=grounded, max_repairs=max_repairs, log=log)
+
+
+def test_valid_answer_is_accepted_first_time(tmp_path: Path) -> None:
+    provider = ScriptedProvider().enqueue("database", GOOD)
+    result = run(provider, RunLog(tmp_path / "log.jsonl"))
+    assert (result.status, result.attempts) == ("accepted", 1)
+    assert result.value is not None and result.value.advice[0].title == "Cache catalogue reads"
+
+
+def test_malformed_answer_is_repaired(tmp_path: Path) -> None:
+    provider = ScriptedProvider().enqueue("database", '{"summary": "x", "advice": [', GOOD)
+    log = RunLog(tmp_path / "log.jsonl")
+    result = run(provider, log)
+    assert (result.status, result.attempts) == ("repaired", 2)
+    repair = provider.history[1].messages
+    assert repair[1] == {"role": "assistant", "content": '{"summary": "x", "advice": ['}
+    assert "rejected" in repair[2]["content"] and "Invalid JSON" in repair[2]["content"]
+    lines = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    raws = [e["raw"] for e in lines if e["event"] == "answer"]
+    assert raws == ['{"summary": "x", "advice": [', json.dumps(GOOD)]
+    assert [e["event"] for e in lines] == ["answer", "rejected", "answer", "repaired"]
+
+
+def test_schema_violation_goes_back_with_the_field(tmp_path: Path) -> None:
+    bad = {**GOOD, "advice": [{**GOOD["advice"][0], "priority": "yesterday"}]}
+    provider = ScriptedProvider().enqueue("database", bad, GOOD)
+    result = run(provider, RunLog())
+    assert result.status == "repaired"
+    assert "advice.0.priority" in provider.history[1].messages[2]["content"]
+
+
+def test_hallucinated_component_is_rejected_then_falls_back(tmp_path: Path) -> None:
+    invented = {**GOOD, "advice": [{**GOOD["advice"][0], "component_ids": ["mainframe"]}]}
+    provider = ScriptedProvider().enqueue("database", invented, invented, invented)
+    log = RunLog(tmp_path / "log.jsonl")
+    result = run(provider, log)
+    assert result.status == "fallback" and result.value is None and result.attempts == 3
+    assert result.problems == ["unknown component id 'mainframe'"]
+    assert "unknown component id 'mainframe'" in provider.history[1].messages[2]["content"]
+    assert len(provider.history) == 3
+    events = [json.loads(line)["event"] for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert events.count("answer") == 3 and events[-1] == "fallback"
+
+
+def test_refusal_falls_back_without_repair() -> None:
+    class Refusing(ScriptedProvider):
+        def complete(self, **kwargs):  # type: ignore[no-untyped-def]
+            completion = super().complete(**kwargs)
+            completion.refusal = "I cannot help with that"
+            return completion
+
+    provider = Refusing().enqueue("database", GOOD)
+    result = run(provider, RunLog())
+    assert result.status == "fallback" and "refused" in result.problems[0]
+    assert len(provider.history) == 1
+
+
+def test_provider_error_falls_back_and_transient_error_propagates() -> None:
+    result = run(ScriptedProvider().enqueue("database", ProviderError("401 bad key")), RunLog())
+    assert result.status == "fallback" and "401" in result.problems[0]
+    with pytest.raises(TransientProviderError):
+        run(ScriptedProvider().enqueue("database", TransientProviderError("503")), RunLog())
+
+
+def test_zero_repairs_means_one_attempt() -> None:
+    provider = ScriptedProvider().enqueue("database", "not json", GOOD)
+    assert run(provider, RunLog(), max_repairs=0).status == "fallback"
+    assert len(provider.history) == 1
