@@ -66,7 +66,8 @@ def test_hallucinated_component_is_rejected_then_falls_back(tmp_path: Path) -> N
     assert result.problems == ["unknown component id 'mainframe'"]
     assert "unknown component id 'mainframe'" in provider.history[1].messages[2]["content"]
     assert len(provider.history) == 3
-    events = [json.loads(line)["event"] for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    text = (tmp_path / "log.jsonl").read_text()
+    events = [json.loads(line)["event"] for line in text.splitlines()]
     assert events.count("answer") == 3 and events[-1] == "fallback"
 
 
