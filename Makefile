@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 EXAMPLE ?= examples/ecommerce-workshop.yaml
 
-.PHONY: install demo test lint eval bench schema clean
+.PHONY: install demo test lint eval bench schema clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,13 @@ demo: install
 	$(BIN)/archreview review $(EXAMPLE) --out $(OUT) --format md,json --lang en
 	@echo "Report written: $(OUT)/$(basename $(notdir $(EXAMPLE)))/report.md (and report.json)"
 
-test: install
+# Headless Chromium from Debian for the browser test of the HTML report (no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else echo "chromium missing: the browser test will be skipped (install Debian's chromium)"; fi; }
+
+test: install chromium
 	$(BIN)/python -m pytest
 
 lint: install

@@ -4,7 +4,7 @@ Drawn with matplotlib (Agg, imported inside the functions so the CLI starts fast
 inline SVG with text kept as text and element ids scoped per chart, so several charts can sit
 in one page; Markdown gets PNG files next to the report. Output is deterministic: a fixed
 `svg.hashsalt`, no dates in the metadata. Every label comes from the string catalogue, and
-intake-sourced text is passed with mathtext disabled (a `$` stays a dollar sign).
+mathtext is off (`text.parse_math`), so a `$` in intake text stays a dollar sign.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ STEPS_PER_MONTH = 8
 
 _RC: dict[str, Any] = {
     "svg.fonttype": "none",
+    "text.parse_math": False,
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.edgecolor": "#8a94a6",
@@ -58,21 +59,14 @@ _RC: dict[str, Any] = {
 }
 
 
-def plain(text: object) -> str:
-    """Return text that matplotlib draws literally: a `$` must not start mathtext.
-
-    Why: intake names and notes are data; `$5/mo` would otherwise switch fonts or raise.
-    """
-    return str(text).replace("$", r"\$")
-
-
 @contextmanager
 def chart_style(salt: str) -> Iterator[None]:
     """Apply the report's matplotlib style and a per-chart hash salt (deterministic ids)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": f"archreview-{salt}"}):
+    settings: Any = {**_RC, "svg.hashsalt": f"archreview-{salt}"}
+    with matplotlib.rc_context(settings):
         yield
 
 
@@ -166,7 +160,7 @@ def utilisation_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
             if res.elastic:
                 label += f" ({cat.t('capacity.elastic')})"
             ax.plot(months, values, color=colour, linewidth=1.8,
-                    linestyle=":" if res.elastic else "-", label=plain(label))
+                    linestyle=":" if res.elastic else "-", label=label)
             if res.breaking_month is not None:
                 ax.plot([res.breaking_month], [res.threshold_pct], marker="o", markersize=6,
                         color=colour, markeredgecolor="white", markeredgewidth=1.2, zorder=5)
@@ -205,8 +199,8 @@ def _first_break(ax: Axes, review: Review, cat: Catalogue) -> None:
     if first is None:
         return
     ax.axvline(first.month, color=INK, linewidth=1.0, linestyle="-.", alpha=0.7)
-    ax.annotate(plain(cat.t("chart.first_break", subject=first.subject,
-                            resource=first.resource, month=first.month)),
+    ax.annotate(cat.t("chart.first_break", subject=first.subject, resource=first.resource,
+                      month=first.month),
                 xy=(first.month, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -12),
                 textcoords="offset points", fontsize=8, color=INK, fontweight="bold")
 
@@ -273,9 +267,9 @@ def roadmap_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
                 colour = SEVERITY_COLOURS[task_severity(review, task.resolves)]
                 ax.barh(row, length, left=cursor, height=0.62, color=colour, zorder=3)
                 money = cat.money(task.monthly_cost_delta, task.currency)
-                ax.annotate(plain(cat.t("chart.roadmap.bar", effort=task.effort_weeks,
-                                        cost=("+" if task.monthly_cost_delta > 0 else "")
-                                        + money)),
+                sign = "+" if task.monthly_cost_delta > 0 else ""
+                ax.annotate(cat.t("chart.roadmap.bar", effort=task.effort_weeks,
+                                  cost=sign + money),
                             xy=(cursor + length, row), xytext=(4, 0),
                             textcoords="offset points", va="center", fontsize=7.5, color=INK)
                 cursor += length
@@ -296,7 +290,7 @@ def _gantt_axes(ax: Axes, review: Review, tasks: Sequence[tuple[Any, Any]], end:
 
     de = review.language == "de"
     ax.set_yticks(range(len(tasks)),
-                  labels=[plain(t.title_de if de else t.title) for _, t in tasks])
+                  labels=[t.title_de if de else t.title for _, t in tasks])
     ax.set_ylim(len(tasks) - 0.5 if tasks else 0.5, -0.5 if tasks else -0.5)
     ax.set_xlim(0, end)
     ax.set_xlabel(cat.t("chart.month"))

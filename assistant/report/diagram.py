@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from assistant.i18n import Catalogue
 from assistant.intake import Component
-from assistant.report.charts import INK, SEVERITY_COLOURS, chart_style, export, new_figure, plain
+from assistant.report.charts import INK, SEVERITY_COLOURS, chart_style, export, new_figure
 from assistant.review import Review
 
 if TYPE_CHECKING:
@@ -26,9 +26,12 @@ BREAK_FILL = "#ffe3cc"
 BREAK_EDGE = "#e8590c"
 NODE_FILL = "#eef2f8"
 NODE_EDGE = "#5b6b82"
-NODE_W, NODE_H = 2.1, 0.95
-COL_GAP, ROW_GAP = 3.1, 1.45
+NODE_W, NODE_H = 2.1, 1.1
+COL_GAP, ROW_GAP = 3.1, 1.75
 MAX_TECH = 30
+LINE_STEP = 0.25
+INCH_PER_UNIT = 1.05
+LEGEND_INCH = 0.45
 
 
 @dataclass(frozen=True)
@@ -69,22 +72,45 @@ def layers(components: list[Component]) -> dict[str, int]:
     return depth
 
 
+def _barycentre(components: list[Component]) -> dict[str, tuple[float, int]]:
+    """Return a sort key per component: its callers' mean position, then intake order."""
+    order = {c.id: i for i, c in enumerate(components)}
+    keys: dict[str, tuple[float, int]] = {}
+    for c in components:
+        callers = [order[p.id] for p in components if c.id in p.depends_on]
+        keys[c.id] = (sum(callers) / len(callers) if callers else -1.0, order[c.id])
+    return keys
+
+
 def _rows(components: list[Component], depth: dict[str, int]) -> dict[str, float]:
-    """Order each layer by its callers' rows (barycentre), keeping host members together."""
+    """Give every component a row; each shared host gets a block of rows of its own.
+
+    Why blocks: a host is drawn as one box around its members, so no other component may sit
+    inside that box. Hosts whose layer spans overlap stack; the rest fill the free rows.
+    """
+    key = _barycentre(components)
+    hosts: dict[str, list[str]] = {}
+    for c in components:
+        if c.host:
+            hosts.setdefault(c.host, []).append(c.id)
+    hosts = {h: m for h, m in sorted(hosts.items()) if len(m) > 1}
     rows: dict[str, float] = {}
-    by_id = {c.id: c for c in components}
-    callers = {c.id: [p.id for p in components if c.id in p.depends_on] for c in components}
+    blocks: list[tuple[int, int, int, int]] = []  # first layer, last layer, first row, end row
+    for members in hosts.values():
+        span = (min(depth[m] for m in members), max(depth[m] for m in members))
+        per_layer = [[m for m in members if depth[m] == layer]
+                     for layer in range(span[0], span[1] + 1)]
+        top = max((b[3] for b in blocks if b[0] <= span[1] and span[0] <= b[1]), default=0)
+        for layer_members in per_layer:
+            for offset, cid in enumerate(sorted(layer_members, key=key.__getitem__)):
+                rows[cid] = float(top + offset)
+        blocks.append((span[0], span[1], top, top + max(len(m) for m in per_layer)))
     for layer in range(max(depth.values(), default=0) + 1):
-        members = [c.id for c in components if depth[c.id] == layer]
-
-        def key(cid: str) -> tuple[float, str, int]:
-            placed = [rows[p] for p in callers[cid] if p in rows]
-            centre = sum(placed) / len(placed) if placed else 0.0
-            order = next(i for i, c in enumerate(components) if c.id == cid)
-            return (centre, by_id[cid].host or "~", order)
-
-        for index, cid in enumerate(sorted(members, key=key)):
-            rows[cid] = float(index)
+        taken = {r for b in blocks if b[0] <= layer <= b[1] for r in range(b[2], b[3])}
+        free = (r for r in range(len(components) + len(taken) + 1) if r not in taken)
+        for cid in sorted((c.id for c in components if depth[c.id] == layer and c.id not in rows),
+                          key=key.__getitem__):
+            rows[cid] = float(next(free))
     return rows
 
 
@@ -115,20 +141,22 @@ def svg(review: Review) -> str:
     cat = Catalogue(review.language)
     placed = nodes(review)
     centres = {n.component.id: (n.layer * COL_GAP, -n.row * ROW_GAP) for n in placed}
-    columns = max((n.layer for n in placed), default=0) + 1
-    height = max((n.row for n in placed), default=0) + 1
+    xs = [x for x, _ in centres.values()]
+    ys = [y for _, y in centres.values()]
+    x_range = (min(xs) - NODE_W / 2 - 0.45, max(xs) + NODE_W / 2 + 0.45)
+    y_range = (min(ys) - NODE_H / 2 - 0.4, max(ys) + NODE_H / 2 + 0.55)
+    width = max(6.0, (x_range[1] - x_range[0]) * INCH_PER_UNIT)
+    height = (y_range[1] - y_range[0]) * INCH_PER_UNIT + LEGEND_INCH
     with chart_style("diagram"):
-        fig = new_figure(max(5.0, 2.5 * columns + 0.6), 1.25 * height + 1.7)
+        fig = new_figure(width, height)
         ax = fig.add_subplot()
         _hosts(ax, review, centres, cat)
         _edges(ax, placed, centres)
         for node in placed:
             _box(ax, node, centres[node.component.id], cat)
         _legend(ax, cat)
-        xs = [x for x, _ in centres.values()]
-        ys = [y for _, y in centres.values()]
-        ax.set_xlim(min(xs) - NODE_W / 2 - 0.5, max(xs) + NODE_W / 2 + 0.5)
-        ax.set_ylim(min(ys) - NODE_H / 2 - 0.55, max(ys) + NODE_H / 2 + 0.6)
+        ax.set_xlim(*x_range)
+        ax.set_ylim(*y_range)
         ax.set_aspect("equal")
         ax.axis("off")
         return str(export(fig, "svg", "diagram"))
@@ -145,20 +173,20 @@ def _box(ax: Axes, node: Node, centre: tuple[float, float], cat: Catalogue) -> N
                                 boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=fill,
                                 edgecolor=edge, linewidth=2.6 if node.spof else 1.3, zorder=3))
     c = node.component
-    lines = [(c.id, 9.5, "bold", INK)]
+    lines = [(c.id, 10.5, "bold", INK)]
     if c.technology:
-        lines.append((_short(c.technology), 7.5, "normal", "#3d4a5c"))
-    lines.append((cat.t("chart.diagram.instances", kind=c.kind, count=c.instances), 7.5,
+        lines.append((_short(c.technology), 8.5, "normal", "#3d4a5c"))
+    lines.append((cat.t("chart.diagram.instances", kind=c.kind, count=c.instances), 8.5,
                   "normal", "#3d4a5c"))
     if node.breaking_month is not None:
-        lines.append((cat.t("chart.diagram.breaks_at", month=node.breaking_month), 7.5,
+        lines.append((cat.t("chart.diagram.breaks_at", month=node.breaking_month), 8.5,
                        "bold", BREAK_EDGE if node.breaks_first else "#8a5a00"))
-    top = y + 0.13 * (len(lines) - 1)
+    top = y + LINE_STEP / 2 * (len(lines) - 1)
     for index, (text, size, weight, colour) in enumerate(lines):
-        ax.text(x, top - 0.26 * index, text, ha="center", va="center", fontsize=size,
-                fontweight=weight, color=colour, zorder=4, parse_math=False)
+        ax.text(x, top - LINE_STEP * index, text, ha="center", va="center", fontsize=size,
+                fontweight=weight, color=colour, zorder=4)
     if node.spof:
-        ax.text(x + NODE_W / 2 - 0.06, y + NODE_H / 2 - 0.02, cat.t("table.spof"), ha="right", va="top",
+        ax.text(x + NODE_W / 2 - 0.12, y + NODE_H / 2, cat.t("table.spof"), ha="right", va="center",
                 fontsize=6.5, fontweight="bold", color="white", zorder=5,
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": SPOF_COLOUR,
                       "edgecolor": "none"})
@@ -202,7 +230,7 @@ def _hosts(ax: Axes, review: Review, centres: dict[str, tuple[float, float]],
                                     boxstyle="round,pad=0,rounding_size=0.18",
                                     facecolor="#fbfcfe", edgecolor=colour, linewidth=1.3,
                                     linestyle=(0, (5, 3)), zorder=1))
-        ax.text(x0 + 0.15, y1 - 0.08, plain(cat.t("chart.diagram.host", host=host)),
+        ax.text(x0 + 0.15, y1 - 0.08, cat.t("chart.diagram.host", host=host),
                 ha="left", va="top", fontsize=8, fontstyle="italic", color=colour, zorder=2)
 
 
