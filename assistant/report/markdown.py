@@ -42,9 +42,22 @@ def _environment(catalogue: Catalogue) -> jinja2.Environment:
     return env
 
 
+CHART_FILES = {"utilisation": "utilisation.png", "roadmap": "roadmap.png",
+               "cashflow": "cashflow.png"}
+
+
+def chart_files(review: Review) -> dict[str, str]:
+    """The chart images a Markdown report links to (written beside it by the writer)."""
+    return {name: file for name, file in CHART_FILES.items()
+            if name != "cashflow" or review.roi is not None}
+
+
 def render_markdown(review: Review) -> str:
     """Render a review as Markdown in its language."""
+    from assistant.report.diagram import mermaid
+
     catalogue = Catalogue(review.language)
     template = _environment(catalogue).get_template("report.md.j2")
     return template.render(r=review, first=review.capacity.first_break,
-                           cards={p.id: p for p in review.patterns})
+                           cards={p.id: p for p in review.patterns},
+                           charts=chart_files(review), mermaid=mermaid(review))

@@ -27,6 +27,10 @@ def write_reports(review: Review, out_dir: Path, formats: tuple[str, ...]) -> li
     """Write `report.<fmt>` for each format into `out_dir`; return the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    if "md" in formats:
+        from assistant.report.charts import write_markdown_charts
+
+        written += [str(out_dir / name) for name in write_markdown_charts(review, out_dir).values()]
     for fmt in formats:
         path = out_dir / f"report.{fmt}"
         path.write_text(RENDERERS[fmt](review), encoding="utf-8")
