@@ -228,6 +228,11 @@ class Endpoint(StrictModel):
     user_specific: bool = False
     currently_cached: bool = False
     served_by: str | None = Field(default=None, description="Component id serving it.")
+    distinct_keys: int | None = Field(
+        default=None, gt=0, description="Distinct cache keys (pages, items, users); default by "
+        "endpoint shape from data/caching.yaml.")
+    avg_response_kb: float | None = Field(default=None, gt=0,
+                                          description="Average response size in KiB.")
 
     @field_validator("method", mode="before")
     @classmethod
