@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.i18n import Catalogue
-from assistant.knowledge import PatternCard
+from assistant.cards import PatternCard
 from assistant.prompts import fence
 from assistant.review import Facts
 

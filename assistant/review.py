@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant import __version__
+from assistant.caching import CachingAnalysis, analyse_endpoints
 from assistant.capacity import CapacityReport, analyse
 from assistant.configurations import Configuration, three_configurations
 from assistant.costs import CostReport, monthly_costs
@@ -24,7 +25,7 @@ from assistant.defaults import CATALOGUE_PATH, DEFAULTS_PATH, load_defaults
 from assistant.finance import RoiResult, compute_roi
 from assistant.findings import Finding, run_rules
 from assistant.intake import Intake
-from assistant.knowledge import PatternCard, knowledge_hash, load_cards
+from assistant.cards import PatternCard, knowledge_hash, load_cards
 from assistant.monitoring import Alert, monitoring_plan
 from assistant.roadmap import Roadmap, build_roadmap
 from assistant.schemas import (
@@ -86,6 +87,7 @@ class Facts(BaseModel):
         default_factory=dict, description="Cards the knowledge base retrieved per finding id.")
     costs: CostReport
     configurations: list[Configuration]
+    caching: CachingAnalysis | None = None
     roadmap: Roadmap
     roi: RoiResult | None
     scorecard: Scorecard
@@ -176,6 +178,7 @@ def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"]
         patterns=[PatternRef(id=p, title=cards[p].title, title_de=cards[p].title_de,
                              source_file=f"knowledge/{p}.md") for p in cited],
         costs=costs, configurations=three_configurations(intake, defaults, facts),
+        caching=analyse_endpoints(intake) if intake.endpoints else None,
         roadmap=roadmap, roi=roi, scorecard=scorecard(intake, capacity, roadmap),
         monitoring=monitoring_plan(intake, defaults),
         provenance=Provenance(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from assistant.knowledge import load_cards
+from assistant.cards import load_cards
 from assistant.providers.base import Provider
 from assistant.review import Review
 from assistant.settings import Settings
@@ -21,8 +21,8 @@ from assistant.structured import RunLog
 RUN_LOG_NAME = "run-log.jsonl"
 
 
-def default_retrieval(k: int = 3) -> Callable[[str, str | None], list[str]] | None:
-    """Hybrid knowledge-base search as a plain function (None if the index cannot open)."""
+def default_retrieval(k: int = 3) -> Callable[[str, str | None], list[str]]:
+    """Hybrid knowledge-base search as a plain function: query, kind -> card ids."""
     from assistant.knowledge import open_knowledge_base
 
     base = open_knowledge_base()

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypedDict
 from assistant.capacity import CapacityReport
 from assistant.findings import Finding
 from assistant.intake import Intake
-from assistant.knowledge import PatternCard
+from assistant.cards import PatternCard
 from assistant.providers.base import Provider
 from assistant.review import Facts, Review, SectionSource
 from assistant.schemas import (
