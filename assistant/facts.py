@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.i18n import Catalogue
 from assistant.cards import PatternCard
+from assistant.i18n import Catalogue
 from assistant.prompts import fence
 from assistant.review import Facts
 

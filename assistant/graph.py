@@ -22,7 +22,9 @@ STATE_KEYS = {"bottlenecks": "analysis", "cost_performance": "cost_review",
               "database": "advice", "performance_audit": "advice", "caching": "advice"}
 
 
-def build_graph(checkpointer: object | None = None) -> CompiledStateGraph:
+def build_graph(
+    checkpointer: object | None = None,
+) -> CompiledStateGraph[ReviewState, RunContext, ReviewState, ReviewState]:
     """Build and compile the review workflow."""
     graph = StateGraph(ReviewState, context_schema=RunContext)
     for name in ("load", "validate", "capacity", "rules", "retrieve", "verify"):

@@ -19,13 +19,13 @@ from pydantic import BaseModel, Field
 from assistant import __version__
 from assistant.caching import CachingAnalysis, analyse_endpoints
 from assistant.capacity import CapacityReport, analyse
+from assistant.cards import PatternCard, knowledge_hash, load_cards
 from assistant.configurations import Configuration, three_configurations
 from assistant.costs import CostReport, monthly_costs
 from assistant.defaults import CATALOGUE_PATH, DEFAULTS_PATH, load_defaults
 from assistant.finance import RoiResult, compute_roi
 from assistant.findings import Finding, run_rules
 from assistant.intake import Intake
-from assistant.cards import PatternCard, knowledge_hash, load_cards
 from assistant.monitoring import Alert, monitoring_plan
 from assistant.roadmap import Roadmap, build_roadmap
 from assistant.schemas import (

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 from assistant.capacity import CapacityReport
+from assistant.cards import PatternCard
 from assistant.findings import Finding
 from assistant.intake import Intake
-from assistant.cards import PatternCard
 from assistant.providers.base import Provider
 from assistant.review import Facts, Review, SectionSource
 from assistant.schemas import (
