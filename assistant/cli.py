@@ -20,8 +20,8 @@ app = typer.Typer(
     help="Architecture review for scaling: what breaks first, what to do, what it costs.",
     no_args_is_help=True, add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 FORMATS = ("md", "json", "html")
 

@@ -87,7 +87,7 @@ def _sized_cost(component: Component, intake: Intake, capacity: CapacityReport,
     subject = component.host if component.host in capacity.hosts else component.id
     price = defaults.convert(size.monthly_usd, "USD", intake.currency)
     nodes = component.instances
-    if component.data is not None:
+    if component.kind == "db" and component.data is not None:
         nodes = (1 + component.data.replicas) * component.data.partitions
     multi_az = 2 if component.data is not None and component.data.multi_az else 1
     rows = []

@@ -1,7 +1,8 @@
 """Model a relational data store: reads and writes separately, and its vertical ceiling.
 
-Read replicas and a cache in front absorb reads; only partitioning (sharding) absorbs writes, and
-then the hottest partition's share of the writes decides, not the average. The write curve is
+Read replicas and a cache in front absorb reads; only partitioning (sharding) absorbs writes.
+On a partitioned store each figure is the hottest partition's: its share of the reads, the
+writes and the hot data decides, not the average. The write curve is
 also held against the largest size the family offers: when even that saturates, scaling up stops
 being an option and the data tier must be partitioned.
 """
@@ -30,7 +31,7 @@ def database_curves(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     hit = data.cache_hit_ratio or 0.0
     share = hottest_share(data)
     qps = growth.rps(0) * load_share(c, defaults)
-    reads = qps * read_ratio * (1 - hit)
+    reads = qps * read_ratio * (1 - hit) * share
     writes = qps * (1 - read_ratio) * write_cost * share
     node = spec.per_instance
     calibration = 1.0
@@ -52,8 +53,8 @@ def database_curves(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
                       "primary = reads / (1 + replicas) + writes * write_cost * hottest_share",
                       inputs),
         ResourceCurve(c.id, "reads", "qps", threshold, node * (1 + data.replicas), reads, rps,
-                      "reads = qps * read_ratio * (1 - cache_hit) over (1 + replicas) nodes",
-                      inputs),
+                      "reads = qps * read_ratio * (1 - cache_hit) * hottest_share over "
+                      "(1 + replicas) nodes", inputs),
         ResourceCurve(c.id, "writes", "qps", threshold, node, writes, rps,
                       "writes = qps * (1 - read_ratio) * write_cost * hottest_share on one "
                       "primary", inputs),
@@ -92,9 +93,10 @@ def _working_set(spec: ComponentSpec, intake: Intake, growth: GrowthModel, defau
         working_set = data.working_set_gb
     else:
         assert volume is not None
-        working_set = volume * fraction
+        working_set = volume * fraction * hottest_share(data)
     return [ResourceCurve(
         c.id, "memory", "GB", defaults.threshold("memory"), memory, working_set,
-        growth.data_factor, "working_set(m) / memory_gb (hot data should fit in RAM)",
+        growth.data_factor, "working_set(m) / memory_gb (hot data should fit in RAM; "
+        "data_volume x fraction x hottest_share when not given)",
         {"working_set_gb": round(working_set, 2), "data_volume_gb": volume or 0,
          "working_set_fraction": fraction, "memory_gb": memory})]

@@ -62,7 +62,8 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     demand = growth.rps(end) * load_share(c, defaults)
     per_instance = spec.per_instance
     if c.usage.cpu_pct:
-        per_instance = growth.rps(0) * load_share(c, defaults) / (c.usage.cpu_pct / 100)
+        total = growth.rps(0) * load_share(c, defaults) / (c.usage.cpu_pct / 100)
+        per_instance = total / c.instances
     needed = round_up(demand / (per_instance * threshold))
     return Sizing(component_id=c.id, quantity="instances", current=c.instances,
                   needed_at_target=needed,

@@ -35,3 +35,12 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPa
 @pytest.fixture
 def fixed_clock() -> object:
     return lambda: FIXED_TIME
+
+
+@pytest.fixture
+def stub_server() -> object:
+    """A stub LLM server on 127.0.0.1 (random port) speaking the OpenAI and Anthropic formats."""
+    from tests.stub_llm_server import StubLLMServer
+
+    with StubLLMServer() as server:
+        yield server

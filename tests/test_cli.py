@@ -23,7 +23,7 @@ def test_validate_broken_file_names_file_line_field_and_expectation() -> None:
     path = EXAMPLES / "broken-intake.yaml"
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
-    expected = f"{path}:12: current.requests_per_second: Input should be greater than 0"
+    expected = f"{path}:11: current.requests_per_second: Input should be greater than 0"
     assert expected in result.stderr
     assert "did you mean 'instances'?" in result.stderr
 
