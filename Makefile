@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 EXAMPLE ?= examples/ecommerce-workshop.yaml
 
-.PHONY: install demo test lint eval bench schema clean chromium
+.PHONY: install demo test lint eval bench schema clean chromium record
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ test: install chromium
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check assistant tests evals benchmarks
+	$(BIN)/ruff check assistant tests evals benchmarks scripts
 	$(BIN)/mypy
 
 eval: install
@@ -40,6 +40,9 @@ eval: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_knowledge.py
+
+record: install
+	$(BIN)/python scripts/record_cassettes.py $(ARGS)
 
 schema: install
 	$(BIN)/archreview schema --out schema/report.schema.json

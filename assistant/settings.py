@@ -19,7 +19,7 @@ KEY_VARIABLES: dict[str, str] = {
     "openai-compatible": "ARCHREVIEW_COMPATIBLE_API_KEY",
 }
 DEFAULT_MODELS: dict[str, str] = {
-    "anthropic": "claude-sonnet-4-5",
+    "anthropic": "claude-sonnet-4-6",
     "openai": "gpt-4.1-mini",
     "openai-compatible": "local-model",
     "offline": "offline-analyzer",
@@ -65,6 +65,10 @@ class Settings:
         "env": "ARCHREVIEW_MAX_RETRIES", "help": "SDK retries on transient errors"})
     max_tokens: int = field(default=4096, metadata={"env": "ARCHREVIEW_MAX_TOKENS"})
     language: Literal["en", "de"] = field(default="en", metadata={"env": "ARCHREVIEW_LANG"})
+    response_format: Literal["auto", "json_schema", "json_object"] = field(
+        default="auto", metadata={
+            "env": "ARCHREVIEW_RESPONSE_FORMAT",
+            "help": "OpenAI-compatible servers: auto falls back to JSON mode if refused"})
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

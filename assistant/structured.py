@@ -109,9 +109,18 @@ def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type
     return AskResult(step, "fallback", None, max_repairs + 1, problems)
 
 
+def strip_fences(text: str) -> str:
+    """Drop a Markdown code fence around a JSON answer (some servers add one in JSON mode)."""
+    stripped = text.strip()
+    if stripped.startswith("```") and stripped.endswith("```"):
+        body = stripped[3:-3]
+        return body.split("\n", 1)[1] if "\n" in body else body
+    return text
+
+
 def _check(text: str, schema: type[T], grounding: Grounding[T]) -> tuple[list[str], T | None]:
     try:
-        value = schema.model_validate_json(text)
+        value = schema.model_validate_json(strip_fences(text))
     except ValidationError as error:
         return _validation_problems(error), None
     return grounding(value), value

@@ -375,6 +375,28 @@ def test_strict_schema_is_strict_compatible(model: type[BaseModel]) -> None:
     assert '"minLength"' not in text and '"maxLength"' not in text
 
 
+@pytest.mark.parametrize("model", LLM_SCHEMAS, ids=lambda m: m.__name__)
+def test_anthropic_schema_fits_native_structured_output(model: type[BaseModel]) -> None:
+    import anthropic
+
+    schema = anthropic.transform_schema(model.model_json_schema())
+    for node in _objects(schema):
+        assert node["additionalProperties"] is False
+    text = json.dumps(schema)
+    for keyword in ("minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum"):
+        assert f'"{keyword}"' not in text
+    assert all(n in (0, 1) for n in _values(schema, "minItems"))
+
+
+def _values(node: Any, key: str) -> list[Any]:
+    if isinstance(node, list):
+        return [found for item in node for found in _values(item, key)]
+    if not isinstance(node, dict):
+        return []
+    own = [node[key]] if key in node else []
+    return own + [found for value in node.values() for found in _values(value, key)]
+
+
 def test_strict_schema_keeps_length_limits_in_the_description() -> None:
     reason = strict_schema(CassetteAnswer)["properties"]["reason"]
     assert "minLength: 5" in reason["description"] and "maxLength: 300" in reason["description"]

@@ -95,3 +95,8 @@ def test_zero_repairs_means_one_attempt() -> None:
     provider = ScriptedProvider().enqueue("database", "not json", GOOD)
     assert run(provider, RunLog(), max_repairs=0).status == "fallback"
     assert len(provider.history) == 1
+
+
+def test_fenced_json_answer_is_accepted() -> None:
+    provider = ScriptedProvider().enqueue("database", "```json\n" + json.dumps(GOOD) + "\n```")
+    assert run(provider, RunLog()).status == "accepted"
