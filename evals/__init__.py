@@ -1,0 +1,1 @@
+"""Evals for archreview: retrieval quality of the knowledge base."""
