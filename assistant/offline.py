@@ -97,10 +97,9 @@ def roi_case(review: Facts) -> RoiCase:
         value_drivers=[s.name for s in roi.scenarios][:6])
 
 
-def advice(review: Facts, kinds: set[str], summary: str) -> AdviceList:
-    """Recommendations from the findings touching components of these kinds."""
-    relevant = [f for f in review.findings
-                if any(review.intake.component(c).kind in kinds for c in f.components)]
+def advice(review: Facts, patterns: frozenset[str], summary: str) -> AdviceList:
+    """Recommendations from the findings whose fixing patterns belong to one area."""
+    relevant = [f for f in review.findings if patterns & set(f.patterns)]
     text = Catalogue(review.language)
     items = [Advice(
         title=text.t(f"rule.{f.rule_id}.title", **f.params)[:120], component_ids=f.components,
@@ -110,17 +109,24 @@ def advice(review: Facts, kinds: set[str], summary: str) -> AdviceList:
         effort="medium", detail=text.t(f"rule.{f.rule_id}.summary", **f.params)[:800])
         for f in relevant[:10]]
     if not items:
-        component = next((c.id for c in review.intake.components if c.kind in kinds),
-                         review.intake.components[0].id)
-        items = [Advice(title="No finding for this area", component_ids=[component],
+        component = review.intake.components[0].id
+        items = [Advice(title=text.t("advice.none.title"), component_ids=[component],
                         pattern_ids=["capacity-planning"], priority="later", impact="low",
-                        effort="low", detail="The computed facts show no problem here.")]
+                        effort="low", detail=text.t("advice.none.detail"))]
     return AdviceList(summary=summary, advice=items)
 
 
-DATABASE_KINDS = {"db"}
-PERFORMANCE_KINDS = {"app", "web", "db", "cache"}
-CACHING_KINDS = {"cache", "cdn", "db", "app"}
+AREA_PATTERNS: dict[str, frozenset[str]] = {
+    "database": frozenset({"read-replicas", "sharding", "table-partitioning", "indexing",
+                           "query-optimization", "connection-pooling", "database-separation",
+                           "backup-disaster-recovery", "data-archiving", "materialized-views"}),
+    "performance_audit": frozenset({"performance-budgets", "query-optimization", "indexing",
+                                    "multi-layer-caching", "cdn", "response-compression",
+                                    "frontend-optimization", "cursor-pagination",
+                                    "horizontal-autoscaling", "vertical-scaling"}),
+    "caching": frozenset({"multi-layer-caching", "distributed-cache", "cache-invalidation",
+                          "cache-warming", "cdn", "stateless-sessions"}),
+}
 
 
 def advice_steps(review: Facts) -> list[str]:
@@ -137,12 +143,8 @@ def advice_steps(review: Facts) -> list[str]:
 
 def offline_advice(review: Facts, step: str) -> AdviceList:
     """The offline analyzer's answer for one focused audit."""
-    kinds = {"database": DATABASE_KINDS, "performance_audit": PERFORMANCE_KINDS,
-             "caching": CACHING_KINDS}[step]
-    summary = {"database": "Database findings from the computed facts, by severity.",
-               "performance_audit": "Performance findings from the computed facts, by severity.",
-               "caching": "Caching-related findings from the computed facts, by severity."}[step]
-    return advice(review, kinds, summary)
+    summary = Catalogue(review.language).t(f"advice.summary.{step}")
+    return advice(review, AREA_PATTERNS[step], summary)
 
 
 def offline_sections(review: Facts) -> dict[str, object]:
