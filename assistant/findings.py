@@ -22,9 +22,14 @@ SEVERITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3
 
 
 class Evidence(BaseModel):
-    """One number behind a finding, with where it came from."""
+    """One number behind a finding, with where it came from.
+
+    `label` is a catalogue key (`evidence.*`) filled with `params`, so reports in every
+    language name the number in their own words.
+    """
 
     label: str
+    params: dict[str, str | float | int] = Field(default_factory=dict)
     value: float | str
     unit: str = ""
     source: str = Field(default="", description="Formula or intake field it came from.")

@@ -25,7 +25,9 @@ def _month_severity(month: float | None, horizon: float) -> Severity:
 
 
 def _break_evidence(point: BreakingPoint) -> Evidence:
-    return Evidence(label=f"{point.subject} {point.resource} reaches {point.threshold_pct:g} %",
+    return Evidence(label="evidence.reaches", params={
+                        "subject": point.subject, "resource": point.resource,
+                        "threshold": point.threshold_pct},
                     value=point.month, unit="months", source=point.formula)
 
 
@@ -52,7 +54,7 @@ def single_instance(ctx: RuleContext, meta: Rule) -> list[Finding]:
     return [meta.finding(single, severity=severity, breaking_month=_scale_out_month(ctx, single),
                          components_list=", ".join(single),
                          load_balancer="yes" if has_lb else "no",
-                         evidence=[Evidence(label="instances", value=1, source="intake")])]
+                         evidence=[Evidence(label="evidence.instances", value=1, source="intake")])]
 
 
 @rule("db-on-app-host", "critical", ["database-separation", "redundancy-failover"])
@@ -114,7 +116,7 @@ def no_cache_read_heavy(ctx: RuleContext, meta: Rule) -> list[Finding]:
         findings.append(meta.finding(
             [db.id], breaking_month=reads[0].month if reads else None,
             read_pct=round(ratio * 100), evidence=[
-                Evidence(label="read share", value=round(ratio * 100), unit="%",
+                Evidence(label="evidence.read_share", value=round(ratio * 100), unit="%",
                          source="intake data.read_ratio or default"),
                 *[_break_evidence(b) for b in reads[:1]]]))
     return findings
@@ -137,7 +139,7 @@ def no_read_replicas(ctx: RuleContext, meta: Rule) -> list[Finding]:
             [db.id], severity=severity, breaking_month=reads[0].month, replicas_needed=needed,
             read_pct=round(_read_ratio(ctx, db) * 100),
             evidence=[_break_evidence(reads[0]),
-                      Evidence(label="read replicas needed at target", value=needed,
+                      Evidence(label="evidence.replicas_needed", value=needed,
                                source="ceil(reads / (per_node_qps * 0.70)) - 1")]))
     return findings
 
@@ -189,7 +191,7 @@ def no_autoscaling(ctx: RuleContext, meta: Rule) -> list[Finding]:
     if target < 2 or not fixed:
         return []
     return [meta.finding(fixed, growth_factor=round(target, 1), components_list=", ".join(fixed),
-                         evidence=[Evidence(label="peak request growth to target",
+                         evidence=[Evidence(label="evidence.growth",
                                             value=round(target, 1), unit="x",
                                             source="growth model")])]
 
@@ -203,21 +205,20 @@ def performance_budget_exceeded(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """
     current, budgets = ctx.intake.current, ctx.defaults.performance_budgets
     checks = [
-        ("p95 response time", current.p95_response_time_ms, budgets["api_response_ms"].value,
-         "ms", True),
-        ("error rate", current.error_rate_pct, budgets["error_rate_pct"].value, "%", True),
-        ("cache hit rate", current.cache_hit_pct, budgets["cache_hit_pct"].value, "%", False),
+        ("p95", current.p95_response_time_ms, budgets["api_response_ms"].value, "ms", True),
+        ("error_rate", current.error_rate_pct, budgets["error_rate_pct"].value, "%", True),
+        ("cache_hit", current.cache_hit_pct, budgets["cache_hit_pct"].value, "%", False),
     ]
     broken = [
-        Evidence(label=f"{label} (budget {limit:g} {unit})", value=value, unit=unit,
-                 source="intake current")
+        Evidence(label=f"evidence.budget.{label}", params={"limit": limit}, value=value,
+                 unit=unit, source="intake current")
         for label, value, limit, unit, upper in checks
         if value is not None and (value > limit if upper else value < limit)
     ]
     if not broken:
         return []
     edge = [c.id for c in ctx.intake.components if c.kind in {"app", "web"}][:1]
-    return [meta.finding(edge, breaking_month=0.0, budgets=", ".join(e.label for e in broken),
+    return [meta.finding(edge, breaking_month=0.0, count=len(broken),
                          evidence=broken)]
 
 
@@ -233,9 +234,10 @@ def availability_slo_unreachable(ctx: RuleContext, meta: Rule) -> list[Finding]:
     return [meta.finding(
         members, breaking_month=0.0, path_pct=report.path_availability_pct,
         target_pct=report.target_pct or 0, spofs=", ".join(u.name for u in spofs) or "-",
-        evidence=[Evidence(label="request path availability",
+        evidence=[Evidence(label="evidence.path_availability",
                            value=report.path_availability_pct, unit="%", source=report.formula),
-                  *[Evidence(label=f"{u.name} availability", value=u.availability_pct, unit="%",
+                  *[Evidence(label="evidence.unit_availability", params={"name": u.name},
+                             value=u.availability_pct, unit="%",
                              source=u.reason) for u in report.units]])]
 
 
@@ -321,7 +323,7 @@ def latency_slo(ctx: RuleContext, meta: Rule) -> list[Finding]:
             [component], breaking_month=next((r.month for r in rows if not r.meets_slo), None),
             estimate=best.response_time_ms if best.response_time_ms is not None else "saturated",
             slo=best.slo_ms, other=best.other_time_ms,
-            evidence=[Evidence(label=f"estimated response time ({r.horizon})",
+            evidence=[Evidence(label="evidence.response_time", params={"horizon": r.horizon},
                                value=r.response_time_ms if r.response_time_ms is not None
                                else "saturated", unit="ms", source=r.formula) for r in rows]))
     return findings

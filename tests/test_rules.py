@@ -122,7 +122,9 @@ def test_performance_budget_exceeded() -> None:
     data["current"].update(p95_response_time_ms=800, error_rate_pct=2.5, cache_hit_pct=97)
     finding = only(data, "performance-budget-exceeded")
     labels = [e.label for e in finding.evidence]
-    assert labels == ["p95 response time (budget 500 ms)", "error rate (budget 1 %)"]
+    assert labels == ["evidence.budget.p95", "evidence.budget.error_rate"]
+    assert [e.params["limit"] for e in finding.evidence] == [500, 1]
+    assert finding.params["count"] == 2
 
 
 def test_availability_slo_unreachable() -> None:
