@@ -102,6 +102,9 @@ def review(
     model: Annotated[str | None, typer.Option(help="Model name.")] = None,
     base_url: Annotated[str | None, typer.Option(
         help="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1.")] = None,
+    resume: Annotated[bool, typer.Option(
+        help="Checkpoint each step in OUT/<stem>/checkpoints.sqlite; a rerun continues at the "
+             "step that failed instead of paying for finished LLM steps again.")] = False,
 ) -> None:
     """Review architecture files; each report lands in OUT/<file stem>/."""
     from assistant.intake_loading import IntakeError
@@ -121,7 +124,8 @@ def review(
     for path in files:
         try:
             result = review_file(path, settings, out_dir=out_dir / path.stem,
-                                 formats=tuple(chosen), provider=llm, retrieval=retrieval)
+                                 formats=tuple(chosen), provider=llm, retrieval=retrieval,
+                                 resume=resume)
         except IntakeError as error:
             failures.append((path, f"{len(error.problems)} problem(s)"))
             for problem in error.problems:

@@ -41,13 +41,16 @@ def review_file(path: Path, settings: Settings, *, out_dir: Path | None = None,
                 formats: tuple[str, ...] = ("md", "json"), provider: Provider | None = None,
                 clock: Callable[[], datetime] | None = None,
                 retrieval: Callable[[str, str | None], list[str]] | None = None,
-                max_concurrency: int | None = None) -> Review:
-    """Review one intake file through the workflow; write reports when `out_dir` is given."""
-    from assistant.graph import build_graph
+                max_concurrency: int | None = None, resume: bool = False) -> Review:
+    """Review one intake file through the workflow; write reports when `out_dir` is given.
+
+    With `resume` (and an `out_dir`), steps are checkpointed there and a rerun of the same
+    review continues at the step that failed.
+    """
     from assistant.nodes import review_path
 
     log_path = out_dir / RUN_LOG_NAME if out_dir is not None and provider is not None else None
-    if log_path is not None and log_path.exists():
+    if log_path is not None and log_path.exists() and not resume:
         log_path.unlink()
     context = RunContext(
         settings=settings, provider=provider, log=RunLog(log_path),
@@ -56,6 +59,30 @@ def review_file(path: Path, settings: Settings, *, out_dir: Path | None = None,
     config: RunnableConfig = {}
     if max_concurrency is not None:
         config["max_concurrency"] = max_concurrency
+    if resume and out_dir is not None:
+        return _resumable(path, settings, out_dir, context, config)
+    from assistant.graph import build_graph
+
     result = build_graph().invoke(review_path(path), config=config, context=context)
+    review: Review = result["review"]
+    return review
+
+
+def _resumable(path: Path, settings: Settings, out_dir: Path, context: RunContext,
+               config: RunnableConfig) -> Review:
+    """Run with a checkpoint store: continue an unfinished run of the same review."""
+    from assistant.checkpoints import sqlite_checkpointer, thread_id
+    from assistant.graph import build_graph
+    from assistant.nodes import review_path
+
+    config["configurable"] = {"thread_id": thread_id(path, settings)}
+    with sqlite_checkpointer(out_dir) as saver:
+        graph = build_graph(checkpointer=saver)
+        unfinished = bool(graph.get_state(config).next)
+        start = None if unfinished else review_path(path)
+        if unfinished:
+            context.log.write(step="resume", event="resumed", pending=list(
+                graph.get_state(config).next))
+        result = graph.invoke(start, config=config, context=context)
     review: Review = result["review"]
     return review

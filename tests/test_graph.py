@@ -154,3 +154,30 @@ def test_no_key_in_logs_or_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     for file in tmp_path.iterdir():
         if file.suffix in {".md", ".json", ".jsonl"}:
             assert CANARY not in file.read_text(encoding="utf-8"), file
+
+
+def test_resume_continues_at_the_failed_step(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.nodes as nodes
+
+    provider = good_provider()
+    settings = Settings(provider="openai-compatible")
+    real_render = nodes.render_reports
+
+    def disk_full(state, runtime):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(nodes, "render_reports", disk_full)
+    with pytest.raises(OSError, match="disk full"):
+        review_file(ECOMMERCE, settings, out_dir=tmp_path,
+                    provider=provider,  # type: ignore[arg-type]
+                    clock=lambda: FIXED_TIME, resume=True)
+    calls_after_crash = len(provider.history)
+    assert calls_after_crash >= 6 and not (tmp_path / "report.md").exists()
+    monkeypatch.setattr(nodes, "render_reports", real_render)
+    review = review_file(ECOMMERCE, settings, out_dir=tmp_path,
+                         provider=provider,  # type: ignore[arg-type]
+                         clock=lambda: FIXED_TIME, resume=True)
+    assert len(provider.history) == calls_after_crash  # no LLM step was paid for twice
+    assert review.mode == "llm" and (tmp_path / "report.md").exists()
+    assert (tmp_path / "checkpoints.sqlite").exists()
