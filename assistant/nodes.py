@@ -66,7 +66,7 @@ def retrieve(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
                           clock=ctx.clock, cards=ctx.cards, capacity=state["capacity"],
                           findings=state["findings"], related=related)
     shown = {c: ctx.cards[c] for c in sorted({p.id for p in facts.patterns})}
-    return {"facts": facts, "retrieved": related,
+    return {"facts": facts,
             "prefix": render("facts", facts=llm_facts(facts, shown))}
 
 

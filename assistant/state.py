@@ -7,7 +7,7 @@ State is what flows between nodes (one review); the context is the run's setting
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
@@ -43,7 +43,6 @@ class ReviewState(TypedDict, total=False):
     intake: Intake
     capacity: CapacityReport
     findings: list[Finding]
-    retrieved: dict[str, list[str]]
     facts: Facts
     prefix: str
     analysis: BottleneckAnalysis
@@ -70,5 +69,4 @@ class RunContext:
     formats: tuple[str, ...] = ("md", "json")
     source: str = ""
     retrieval: Callable[[str, str | None], list[str]] | None = None
-    attempts: dict[str, int] = field(default_factory=dict)
 
