@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -116,6 +117,25 @@ class Defaults(BaseModel):
     def threshold(self, resource: str) -> float:
         """Return the utilisation threshold (0-1) for a resource such as 'cpu'."""
         return self.thresholds[f"{resource}_pct"].value / 100
+
+
+def with_overrides(defaults: Defaults, overrides: list[Any]) -> Defaults:
+    """Return defaults whose catalogue carries the intake's own size rows (prices in USD).
+
+    A row with a known name replaces it in its family; a new name is added and the family is
+    re-sorted by vCPU, so the largest size (the vertical ceiling) stays last.
+    """
+    if not overrides:
+        return defaults
+    sizes = {name: family.model_copy(deep=True) for name, family in defaults.sizes.items()}
+    for row in overrides:
+        price = defaults.convert(row.monthly_price.amount, row.monthly_price.currency, "USD")
+        size = Size(name=row.name, vcpu=row.vcpu, memory_gb=row.memory_gb, monthly_usd=price)
+        family = sizes[row.family]
+        entries = [s for s in family.entries if s.name != row.name] + [size]
+        family.entries = sorted(entries, key=lambda s: (s.vcpu, s.memory_gb))
+        family.source += f"; {row.name} from the intake"
+    return defaults.model_copy(update={"sizes": sizes})
 
 
 @cache

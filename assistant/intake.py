@@ -248,6 +248,16 @@ class PerUser(StrictModel):
     storage_mb: float | None = Field(default=None, gt=0)
 
 
+class CatalogueOverride(StrictModel):
+    """Replace or add one size row of the price catalogue (e.g. your contract price)."""
+
+    name: str = Field(min_length=1, description="Size name, e.g. m5.large or db.r6g.xlarge.")
+    family: Literal["compute", "database", "cache"]
+    vcpu: float = Field(gt=0)
+    memory_gb: float = Field(gt=0)
+    monthly_price: Money = Field(description="Monthly price of one instance of this size.")
+
+
 class Intake(StrictModel):
     """Everything a review needs, as the team describes it."""
 
@@ -271,6 +281,7 @@ class Intake(StrictModel):
     endpoints: list[Endpoint] = Field(default_factory=list)
     per_user: PerUser | None = None
     business: RoiInputs | None = None
+    catalogue_overrides: list[CatalogueOverride] = Field(default_factory=list)
 
     def component(self, component_id: str) -> Component:
         """Return the component with this id (ids are unique after validation)."""

@@ -18,7 +18,7 @@ from langgraph.types import Command
 
 from assistant import grounding, offline
 from assistant.capacity import analyse
-from assistant.defaults import load_defaults
+from assistant.defaults import load_defaults, with_overrides
 from assistant.facts import llm_facts
 from assistant.findings import run_rules
 from assistant.intake_loading import read_intake_data, validate_intake
@@ -45,12 +45,16 @@ def validate(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
 
 def capacity(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     """Run the capacity model."""
-    return {"capacity": analyse(state["intake"], load_defaults())}
+    intake = state["intake"]
+    return {"capacity": analyse(intake, with_overrides(load_defaults(),
+                                                       intake.catalogue_overrides))}
 
 
 def rules(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     """Run the deterministic rules over intake and capacity."""
-    return {"findings": run_rules(state["intake"], state["capacity"], load_defaults())}
+    intake = state["intake"]
+    defaults = with_overrides(load_defaults(), intake.catalogue_overrides)
+    return {"findings": run_rules(intake, state["capacity"], defaults)}
 
 
 def retrieve(state: ReviewState, runtime: Ctx) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from assistant.capacity import CapacityReport, analyse
 from assistant.cards import PatternCard, knowledge_hash, load_cards
 from assistant.configurations import Configuration, three_configurations
 from assistant.costs import CostReport, monthly_costs
-from assistant.defaults import CATALOGUE_PATH, DEFAULTS_PATH, load_defaults
+from assistant.defaults import CATALOGUE_PATH, DEFAULTS_PATH, load_defaults, with_overrides
 from assistant.finance import RoiResult, compute_roi
 from assistant.findings import Finding, run_rules
 from assistant.intake import Intake
@@ -156,7 +156,7 @@ def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"]
                   findings: list[Finding] | None = None,
                   related: dict[str, list[str]] | None = None) -> Facts:
     """Compute every figure of a review: capacity, findings, costs, roadmap, ROI, score."""
-    defaults = load_defaults()
+    defaults = with_overrides(load_defaults(), intake.catalogue_overrides)
     capacity = capacity or analyse(intake, defaults)
     findings = findings if findings is not None else run_rules(intake, capacity, defaults)
     cards = cards if cards is not None else {c.id: c for c in load_cards()}

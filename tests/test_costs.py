@@ -10,6 +10,7 @@ from assistant.costs import monthly_costs
 from assistant.defaults import load_defaults
 from assistant.intake_loading import load_intake
 from assistant.pricing import price_task
+from assistant.review import compute_facts
 from tests.conftest import EXAMPLES
 from tests.helpers import make_intake
 
@@ -85,3 +86,32 @@ def test_three_configurations_trade_money_for_headroom(ecommerce) -> None:
         assert any(m.startswith("latency 250 ms > 100 ms goal") for m in config.misses)
         over = config.monthly_cost - 3000
         assert any(f"(+{over:,.0f})" in m for m in config.misses)
+
+
+def test_intake_overrides_a_catalogue_row() -> None:
+    override = [{"name": "m5.large", "family": "compute", "vcpu": 2, "memory_gb": 8,
+                 "monthly_price": "50 EUR"}]
+    intake = make_intake(catalogue_overrides=override)
+    review = compute_facts(intake)
+    api = next(c for c in review.costs.components if c.component_id == "api")
+    # 3 instances at 50 EUR = 54 USD each, in the intake's currency (USD)
+    assert api.horizons[0].monthly == pytest.approx(3 * 54.0)
+    assert "m5.large from the intake" in load_defaults_with(intake).sizes["compute"].source
+
+
+def test_a_larger_size_in_the_intake_moves_the_vertical_ceiling() -> None:
+    data = {"name": "db.x2.32xlarge", "family": "database", "vcpu": 128, "memory_gb": 2048,
+            "monthly_price": "20000 USD"}
+    base = make_intake()
+    bigger = make_intake(catalogue_overrides=[data])
+    ceiling = [r for r in analyse(base).resources if r.ceiling][0]
+    moved = [r for r in analyse(bigger, load_defaults_with(bigger)).resources if r.ceiling][0]
+    assert moved.inputs["largest_size"] == "db.x2.32xlarge"
+    assert moved.horizons[0].utilisation_pct == pytest.approx(
+        ceiling.horizons[0].utilisation_pct / 2, abs=0.05)
+
+
+def load_defaults_with(intake):
+    from assistant.defaults import with_overrides
+
+    return with_overrides(load_defaults(), intake.catalogue_overrides)
