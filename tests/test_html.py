@@ -84,7 +84,7 @@ def test_html_is_self_contained(lang: str) -> None:
     # The only relative links are the knowledge-base cards (opened on click, never loaded).
     for href in re.findall(r'href="([^"#][^"]*)"', html):
         assert href.startswith("../../knowledge/") and href.endswith(".md"), href
-    assert html.count("<svg") == 3  # diagram, utilisation, roadmap (no business case here)
+    assert html.count("<svg") == 4  # diagram, utilisation, costs, roadmap (no business case)
 
 
 def test_html_mirrors_the_markdown_sections() -> None:
@@ -176,7 +176,7 @@ def test_charts_are_deterministic() -> None:
 def test_markdown_charts_are_written_as_png(tmp_path: Path) -> None:
     written = write_markdown_charts(with_cash_flows(review_of()), tmp_path)
     assert written == {"utilisation": "utilisation.png", "roadmap": "roadmap.png",
-                       "cashflow": "cashflow.png"}
+                       "costs": "costs.png", "cashflow": "cashflow.png"}
     for name in written.values():
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
 
@@ -231,7 +231,7 @@ def test_html_opens_in_chromium_without_errors_or_requests(lang: str, tmp_path: 
             browser.close()
     assert not [m for m in console if m.startswith(("error", "pageerror"))], console
     assert [u for u in requests if u != url and not u.startswith("data:")] == []
-    assert svgs == 4
+    assert svgs == 5
     assert (ARTIFACTS / f"report-{lang}.png").stat().st_size > 10_000
 
 

@@ -353,11 +353,43 @@ def cashflow_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes | No
         return export(fig, fmt, "cashflow")
 
 
+def cost_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
+    """Draw monthly cost per horizon, stacked by component, with the budget line.
+
+    Bars are the cost if nothing changes but the number of instances of the same size, so the
+    horizon where growth alone breaks the budget is visible at a glance.
+    """
+    cat = Catalogue(review.language)
+    costs = review.costs
+    names = [t.horizon for t in costs.totals]
+    with chart_style("costs"):
+        fig = new_figure(9.6, 3.8)
+        ax = fig.add_subplot()
+        bottom = [0.0] * len(names)
+        for index, component in enumerate(costs.components):
+            values = [h.monthly for h in component.horizons]
+            ax.bar(names, values, bottom=bottom, label=component.component_id,
+                   color=LINE_COLOURS[index % len(LINE_COLOURS)], width=0.55, zorder=2)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        if costs.monthly_budget is not None:
+            ax.axhline(costs.monthly_budget, color="#b42318", linestyle="--", linewidth=1.2)
+            ax.annotate(cat.t("chart.costs.budget"), xy=(1.0, costs.monthly_budget),
+                        xycoords=("axes fraction", "data"), xytext=(-4, 4),
+                        textcoords="offset points", ha="right", fontsize=8, color="#b42318")
+        ax.yaxis.set_major_formatter(_formatter(lambda v: cat.number(v, 0)))
+        ax.set_ylabel(cat.t("chart.costs.y", currency=costs.currency))
+        ax.set_title(cat.t("chart.costs.title"))
+        ax.grid(True, axis="y", color=GRID, linewidth=0.6, zorder=0)
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        return export(fig, fmt, "costs")
+
+
 def svg_charts(review: Review) -> dict[str, str]:
     """Return every chart of a review as inline SVG, keyed by name (cash flow only with ROI)."""
     charts: dict[str, str] = {
         "utilisation": str(utilisation_chart(review, "svg")),
         "roadmap": str(roadmap_chart(review, "svg")),
+        "costs": str(cost_chart(review, "svg")),
     }
     cashflow = cashflow_chart(review, "svg")
     if cashflow is not None:
@@ -374,6 +406,7 @@ def write_markdown_charts(review: Review, folder: Path) -> dict[str, str]:
     images: dict[str, bytes | str | None] = {
         "utilisation": utilisation_chart(review, "png"),
         "roadmap": roadmap_chart(review, "png"),
+        "costs": cost_chart(review, "png"),
         "cashflow": cashflow_chart(review, "png"),
     }
     written: dict[str, str] = {}

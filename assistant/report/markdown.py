@@ -43,7 +43,7 @@ def _environment(catalogue: Catalogue) -> jinja2.Environment:
 
 
 CHART_FILES = {"utilisation": "utilisation.png", "roadmap": "roadmap.png",
-               "cashflow": "cashflow.png"}
+               "costs": "costs.png", "cashflow": "cashflow.png"}
 
 
 def chart_files(review: Review) -> dict[str, str]:
