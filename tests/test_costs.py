@@ -12,7 +12,7 @@ from assistant.intake_loading import load_intake
 from assistant.pricing import price_task
 from assistant.review import compute_facts
 from tests.conftest import EXAMPLES
-from tests.helpers import make_intake
+from tests.helpers import intake_data, make_intake
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +115,65 @@ def load_defaults_with(intake):
     from assistant.defaults import with_overrides
 
     return with_overrides(load_defaults(), intake.catalogue_overrides)
+
+
+# --- seed 004 sanity check -------------------------------------------------------------------
+# Seed 004 (~76-135) lists four growth phases with their infrastructure and monthly cost. Each
+# intake below is that phase's infrastructure as the seed lists it, with a modest request rate
+# for the phase's users (an assumption: the seed gives cost, not traffic). Sizes the catalogue
+# lacks use the nearest row: t3.large -> m5.large (2 vCPU, 8 GB), c5.xlarge -> m5.xlarge,
+# cache.t3.micro -> cache.t3.medium, db.r5.* -> db.r6g.*. The catalogue price of each phase must
+# land in the seed's order of magnitude (within a factor of 3) and grow phase by phase.
+
+def seed_004_phase(users: int, rps: float, api: tuple[int, str], db: tuple[str, int, bool],
+                   cache: tuple[int, str], extra: list[dict]) -> dict:
+    data = intake_data()
+    data["current"] = {"active_users": users, "requests_per_second": rps}
+    data["targets"] = {"target_users": users * 2}
+    size, replicas, multi_az = db
+    data["components"] = [
+        {"id": "lb", "kind": "lb", "depends_on": ["api"]},
+        {"id": "api", "kind": "app", "instances": api[0], "size": api[1],
+         "depends_on": ["db", "cache"]},
+        {"id": "cache", "kind": "cache", "instances": cache[0], "size": cache[1]},
+        {"id": "db", "kind": "db", "size": size,
+         "data": {"replicas": replicas, "multi_az": multi_az}},
+        {"id": "cdn", "kind": "cdn", "depends_on": ["lb"]},
+        *extra,
+    ]
+    return data
+
+
+SEED_004_PHASES = [
+    # (seed monthly cost, intake)
+    (200, seed_004_phase(1_000, 2, (2, "t3.medium"), ("db.t3.medium", 0, False),
+                         (1, "cache.t3.medium"), [])),
+    (1_500, seed_004_phase(10_000, 20, (5, "m5.large"), ("db.r6g.large", 1, False),
+                           (1, "cache.r6g.large"), [{"id": "queue", "kind": "queue"}])),
+    (10_000, seed_004_phase(100_000, 100, (15, "m5.xlarge"), ("db.r6g.xlarge", 2, True),
+                            (3, "cache.r6g.large"),
+                            [{"id": "queue", "kind": "queue"},
+                             {"id": "search", "kind": "search", "instances": 3,
+                              "size": "m5.large"}])),
+    (50_000, seed_004_phase(1_000_000, 500, (50, "m5.xlarge"), ("db.r6g.16xlarge", 2, True),
+                            (6, "cache.r6g.xlarge"),
+                            [{"id": "queue", "kind": "queue"},
+                             {"id": "search", "kind": "search", "instances": 6,
+                              "size": "m5.xlarge"}])),
+]
+
+
+@pytest.mark.parametrize(("seed_cost", "data"), SEED_004_PHASES,
+                         ids=["0-1k", "1k-10k", "10k-100k", "100k+"])
+def test_seed_004_phase_costs_have_the_right_order_of_magnitude(seed_cost, data) -> None:
+    intake = make_intake(**data)
+    today = monthly_costs(intake, analyse(intake), load_defaults()).totals[0].monthly
+    assert seed_cost / 3 <= today <= seed_cost * 3, f"{today:,.0f} vs seed {seed_cost:,}"
+
+
+def test_seed_004_phase_costs_grow_phase_by_phase() -> None:
+    totals = []
+    for _, data in SEED_004_PHASES:
+        intake = make_intake(**data)
+        totals.append(monthly_costs(intake, analyse(intake), load_defaults()).totals[0].monthly)
+    assert totals == sorted(totals) and len(set(totals)) == 4
