@@ -64,8 +64,9 @@ class RoiInputs(BaseModel):
 
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$",
                           description="ISO 4217 currency code of every amount, e.g. EUR, USD.")
-    infrastructure_cost_per_month: float = Field(ge=0, description="Additional monthly "
-                                                 "infrastructure cost of the scaling investment.")
+    infrastructure_cost_per_month: float | None = Field(
+        default=None, ge=0, description="Additional monthly infrastructure cost of the scaling "
+        "investment; when omitted, the review uses the roadmap's computed monthly cost delta.")
     operational_cost_per_month: float = Field(ge=0, description="Additional monthly operational "
                                               "cost (people, tools, support).")
     development_cost: float = Field(ge=0, description="One-time development cost, paid in month 0.")
@@ -228,7 +229,7 @@ def _benefit(inputs: RoiInputs, scenario: Scenario) -> float:
 
 def scenario_cash_flows(inputs: RoiInputs, scenario: Scenario) -> list[float]:
     """Return the monthly cash flows of one scenario, month 0 first."""
-    running = inputs.infrastructure_cost_per_month + inputs.operational_cost_per_month
+    running = _infrastructure(inputs) + inputs.operational_cost_per_month
     benefit = _benefit(inputs, scenario)
     flows = [-(inputs.development_cost + inputs.training_cost)]
     for t in range(1, inputs.timeframe_months + 1):
@@ -267,7 +268,7 @@ def _scenario_result(inputs: RoiInputs, scenario: Scenario) -> ScenarioResult:
     months_with_value = max(inputs.timeframe_months - scenario.time_to_value_months, 0)
     total_benefit = _benefit(inputs, scenario) * months_with_value
     total_cost = (inputs.development_cost + inputs.training_cost + inputs.timeframe_months
-                  * (inputs.infrastructure_cost_per_month + inputs.operational_cost_per_month))
+                  * (_infrastructure(inputs) + inputs.operational_cost_per_month))
     notes: list[str] = []
     if months_with_value == 0:
         notes.append(f"{scenario.name}: time to value ({scenario.time_to_value_months} months) "
@@ -320,6 +321,14 @@ def _quarterly(expected: Sequence[float]) -> list[float]:
     for t, cf in enumerate(expected):
         quarters[max(t - 1, 0) // 3] += cf
     return quarters
+
+
+def _infrastructure(inputs: RoiInputs) -> float:
+    """The monthly infrastructure cost, which must be known before any figure is computed."""
+    if inputs.infrastructure_cost_per_month is None:
+        raise ValueError("infrastructure_cost_per_month is not set: give it in the intake or let "
+                         "the review fill it from the roadmap's computed cost")
+    return inputs.infrastructure_cost_per_month
 
 
 def compute_roi(inputs: RoiInputs) -> RoiResult:

@@ -22,7 +22,13 @@ from assistant.capacity import CapacityReport, analyse
 from assistant.cards import PatternCard, knowledge_hash, load_cards
 from assistant.configurations import Configuration, three_configurations
 from assistant.costs import CostReport, monthly_costs
-from assistant.defaults import CATALOGUE_PATH, DEFAULTS_PATH, load_defaults, with_overrides
+from assistant.defaults import (
+    CATALOGUE_PATH,
+    DEFAULTS_PATH,
+    Defaults,
+    load_defaults,
+    with_overrides,
+)
 from assistant.finance import RoiResult, compute_roi
 from assistant.findings import Finding, run_rules
 from assistant.intake import Intake
@@ -150,6 +156,21 @@ def run_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = 
     return Review(**dict(facts), **offline_sections(facts))
 
 
+def _business_case(intake: Intake, roadmap: Roadmap, defaults: Defaults) -> RoiResult | None:
+    """Compute the ROI; an omitted infrastructure cost comes from the computed roadmap."""
+    business = intake.business
+    if business is None:
+        return None
+    if business.infrastructure_cost_per_month is not None:
+        return compute_roi(business)
+    infra = defaults.convert(roadmap.total_monthly_cost_delta, roadmap.currency, business.currency)
+    roi = compute_roi(business.model_copy(
+        update={"infrastructure_cost_per_month": round(max(infra, 0.0), 2)}))
+    note = (f"infrastructure cost per month taken from the roadmap's computed cost delta: "
+            f"{max(infra, 0.0):,.0f} {business.currency}")
+    return roi.model_copy(update={"notes": [note, *roi.notes]})
+
+
 def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = "en",
                   clock: Clock | None = None, cards: Mapping[str, PatternCard] | None = None,
                   capacity: CapacityReport | None = None,
@@ -170,7 +191,7 @@ def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"]
     facts = {card_id: card_facts(card) for card_id, card in cards.items()}
     roadmap = build_roadmap(intake, findings, {p: facts[p] for p in cited}, defaults,
                             capacity, costs.totals[0].monthly)
-    roi = compute_roi(intake.business) if intake.business else None
+    roi = _business_case(intake, roadmap, defaults)
     now = (clock or (lambda: datetime.now(UTC)))()
     return Facts(
         language=lang, name=intake.name, intake=intake, capacity=capacity, findings=findings,

@@ -8,6 +8,7 @@ from assistant.capacity import analyse
 from assistant.configurations import PROFILES, three_configurations
 from assistant.costs import monthly_costs
 from assistant.defaults import load_defaults
+from assistant.finance import RoiInputs
 from assistant.intake_loading import load_intake
 from assistant.pricing import price_task
 from assistant.review import compute_facts
@@ -177,3 +178,18 @@ def test_seed_004_phase_costs_grow_phase_by_phase() -> None:
         intake = make_intake(**data)
         totals.append(monthly_costs(intake, analyse(intake), load_defaults()).totals[0].monthly)
     assert totals == sorted(totals) and len(set(totals)) == 4
+
+
+def test_omitted_infrastructure_cost_comes_from_the_roadmap() -> None:
+    business = {"currency": "USD", "operational_cost_per_month": 0, "development_cost": 10000,
+                "training_cost": 0, "baseline_monthly_revenue": 50000,
+                "scenarios": [{"name": "base", "probability_pct": 100,
+                               "revenue_growth_pct": 10, "time_to_value_months": 1}]}
+    intake = load_intake(EXAMPLES / "ecommerce-workshop.yaml").model_copy(
+        update={"business": RoiInputs.model_validate(business)})
+    facts = compute_facts(intake)
+    assert facts.roi is not None
+    delta = facts.roadmap.total_monthly_cost_delta
+    # month 1 flow: 5,000 extra revenue from month 2 on; month 1 pays only the roadmap's delta
+    assert facts.roi.scenarios[0].monthly_cash_flows[1] == pytest.approx(-delta, abs=0.01)
+    assert facts.roi.notes[0].startswith("infrastructure cost per month taken from the roadmap")
