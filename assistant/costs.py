@@ -108,12 +108,11 @@ def _sized_cost(component: Component, intake: Intake, capacity: CapacityReport,
 def _service_units(component: Component, intake: Intake, growth: GrowthModel,
                    defaults: Defaults, month: float) -> float:
     """Usage units of a managed service in one month (LCU, GB, GB-month, million requests)."""
-    kb = defaults.services["avg_response_kb"].per_unit_usd
     share = component.load_share if component.load_share is not None else \
         defaults.load_share[component.kind].value
     avg_rps = growth.rps(month) / intake.current.peak_factor * share
     if component.kind == "lb":
-        return max(1.0, growth.rps(month) * share * kb * 3600 / 1e6)
+        return load_balancer_units(growth.rps(month) * share, defaults)
     if component.kind == "cdn":
         return monthly_gigabytes_out(intake, defaults, month) * share
     if component.kind == "storage":
@@ -147,6 +146,12 @@ def _service_cost(component: Component, intake: Intake, defaults: Defaults,
         horizons=rows)
 
 
+def load_balancer_units(peak_rps: float, defaults: Defaults) -> float:
+    """Load-balancer capacity units (1 GB processed per hour each) at a peak request rate."""
+    kb = defaults.services["avg_response_kb"].per_unit_usd
+    return max(1.0, peak_rps * kb * 3600 / 1e6)
+
+
 def monthly_gigabytes_out(intake: Intake, defaults: Defaults, month: float) -> float:
     """Response bytes sent to users in a month: average rate x response size x seconds."""
     growth = GrowthModel(intake)
@@ -157,10 +162,11 @@ def monthly_gigabytes_out(intake: Intake, defaults: Defaults, month: float) -> f
 def _egress_cost(intake: Intake, defaults: Defaults, growth: GrowthModel) -> ComponentCost:
     """Without a CDN the origin pays internet data transfer for every response."""
     per_gb = defaults.convert(defaults.services["egress"].per_unit_usd, "USD", intake.currency)
-    rows = [HorizonCost(horizon=h.name, month=h.month,
-                        units=round(monthly_gigabytes_out(intake, defaults, h.month), 1),
-                        monthly=round(monthly_gigabytes_out(intake, defaults, h.month) * per_gb, 2))
-            for h in growth.horizons()]
+    rows = []
+    for h in growth.horizons():
+        gigabytes = monthly_gigabytes_out(intake, defaults, h.month)
+        rows.append(HorizonCost(horizon=h.name, month=h.month, units=round(gigabytes, 1),
+                                monthly=round(gigabytes * per_gb, 2)))
     return ComponentCost(component_id="egress", basis="origin data transfer out",
                          unit_price=per_gb, formula="GB out x price per GB; GB out = avg rps x "
                          "avg_response_kb x seconds per month / 1e6", horizons=rows)

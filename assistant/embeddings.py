@@ -112,15 +112,11 @@ def _session(onnx_path: Path) -> ort.InferenceSession:
         raise EmbeddingError(f"cannot load ONNX model {onnx_path}: {error}") from error
 
 
-class StringOnnxEmbedder:
-    """Run an ONNX graph that tokenises raw strings itself (the packaged multilingual USE).
-
-    The tokenizer lives inside the graph, so there is nothing to keep in sync with the weights.
-    """
+class _BatchedOnnxEmbedder:
+    """Shared by both ONNX embedders: the model's name and batching; subclasses embed a batch."""
 
     def __init__(self, session: ort.InferenceSession, name: str) -> None:
         self._session = session
-        self._input = session.get_inputs()[0].name
         self._name = name
 
     @property
@@ -129,19 +125,35 @@ class StringOnnxEmbedder:
         return self._name
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Embed texts in batches and L2-normalise them."""
-        import numpy as np
-
+        """Embed texts in batches of BATCH_SIZE; every vector is L2-normalised."""
         rows: list[list[float]] = []
         for start in range(0, len(texts), BATCH_SIZE):
-            batch = np.array([t if t.strip() else " " for t in texts[start:start + BATCH_SIZE]],
-                             dtype=object)
-            (output,) = self._session.run(None, {self._input: batch})[:1]
-            rows.extend(l2_normalise(np.asarray(output, dtype=np.float32)).tolist())
+            rows.extend(self._embed_batch(list(texts[start:start + BATCH_SIZE])).tolist())
         return rows
 
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
 
-class TransformerOnnxEmbedder:
+
+class StringOnnxEmbedder(_BatchedOnnxEmbedder):
+    """Run an ONNX graph that tokenises raw strings itself (the packaged multilingual USE).
+
+    The tokenizer lives inside the graph, so there is nothing to keep in sync with the weights.
+    """
+
+    def __init__(self, session: ort.InferenceSession, name: str) -> None:
+        super().__init__(session, name)
+        self._input = session.get_inputs()[0].name
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        batch = np.array([t if t.strip() else " " for t in texts], dtype=object)
+        (output,) = self._session.run(None, {self._input: batch})[:1]
+        return l2_normalise(np.asarray(output, dtype=np.float32))
+
+
+class TransformerOnnxEmbedder(_BatchedOnnxEmbedder):
     """Run a transformer ONNX export with a `tokenizers` tokenizer, then mean-pool and normalise.
 
     This is how a sentence-transformers model (e.g. all-MiniLM-L6-v2 or
@@ -151,26 +163,14 @@ class TransformerOnnxEmbedder:
     def __init__(self, session: ort.InferenceSession, tokenizer_path: Path, name: str) -> None:
         from tokenizers import Tokenizer
 
-        self._session = session
+        super().__init__(session, name)
         self._inputs = {i.name for i in session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.enable_padding()
-        self._name = name
-
-    @property
-    def name(self) -> str:
-        """Identify the model."""
-        return self._name
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Tokenise, run the model, mean-pool over real tokens and L2-normalise."""
-        rows: list[list[float]] = []
-        for start in range(0, len(texts), BATCH_SIZE):
-            rows.extend(self._embed_batch(list(texts[start:start + BATCH_SIZE])).tolist())
-        return rows
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Tokenise, run the model, mean-pool over real tokens and L2-normalise."""
         import numpy as np
 
         encodings = self._tokenizer.encode_batch(texts)

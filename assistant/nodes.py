@@ -18,12 +18,11 @@ from langgraph.types import Command
 
 from assistant import grounding, offline
 from assistant.capacity import analyse
-from assistant.defaults import load_defaults, with_overrides
 from assistant.facts import llm_facts
 from assistant.findings import run_rules
 from assistant.intake_loading import read_intake_data, validate_intake
 from assistant.prompts import LANGUAGE_NAMES, render
-from assistant.review import Facts, Review, SectionSource, compute_facts
+from assistant.review import Facts, Review, SectionSource, compute_facts, defaults_for
 from assistant.schemas import STEP_SCHEMAS
 from assistant.state import ReviewState, RunContext
 from assistant.structured import ask
@@ -45,16 +44,13 @@ def validate(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
 
 def capacity(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     """Run the capacity model."""
-    intake = state["intake"]
-    return {"capacity": analyse(intake, with_overrides(load_defaults(),
-                                                       intake.catalogue_overrides))}
+    return {"capacity": analyse(state["intake"], defaults_for(state["intake"]))}
 
 
 def rules(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     """Run the deterministic rules over intake and capacity."""
     intake = state["intake"]
-    defaults = with_overrides(load_defaults(), intake.catalogue_overrides)
-    return {"findings": run_rules(intake, state["capacity"], defaults)}
+    return {"findings": run_rules(intake, state["capacity"], defaults_for(intake))}
 
 
 def retrieve(state: ReviewState, runtime: Ctx) -> dict[str, Any]:

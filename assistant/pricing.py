@@ -87,10 +87,11 @@ def _cache_nodes(ctx: PricingContext) -> TaskPrice | None:
 
 
 def _load_balancing(ctx: PricingContext) -> TaskPrice | None:
+    from assistant.costs import load_balancer_units
+
     service = ctx.defaults.services["lb"]
     growth = GrowthModel(ctx.intake)
-    kb = ctx.defaults.services["avg_response_kb"].per_unit_usd
-    lcu = max(1.0, growth.rps(growth.end_month) * kb * 3600 / 1e6)
+    lcu = load_balancer_units(growth.rps(growth.end_month), ctx.defaults)
     extra = 0.0
     for app in ctx.of_kind("app", "web"):
         if app.instances < 2 and not app.managed:

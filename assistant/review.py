@@ -156,6 +156,11 @@ def run_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = 
     return Review(**dict(facts), **offline_sections(facts))
 
 
+def defaults_for(intake: Intake) -> Defaults:
+    """The defaults and catalogue as this intake sees them (its own catalogue rows applied)."""
+    return with_overrides(load_defaults(), intake.catalogue_overrides)
+
+
 def _business_case(intake: Intake, roadmap: Roadmap, defaults: Defaults) -> RoiResult | None:
     """Compute the ROI; an omitted infrastructure cost comes from the computed roadmap."""
     business = intake.business
@@ -177,7 +182,7 @@ def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"]
                   findings: list[Finding] | None = None,
                   related: dict[str, list[str]] | None = None) -> Facts:
     """Compute every figure of a review: capacity, findings, costs, roadmap, ROI, score."""
-    defaults = with_overrides(load_defaults(), intake.catalogue_overrides)
+    defaults = defaults_for(intake)
     capacity = capacity or analyse(intake, defaults)
     findings = findings if findings is not None else run_rules(intake, capacity, defaults)
     cards = cards if cards is not None else {c.id: c for c in load_cards()}
