@@ -30,7 +30,7 @@ import numpy, onnxruntime, onnxruntime_extensions
 t1 = time.perf_counter()
 import chromadb
 t2 = time.perf_counter()
-from assistant.embeddings import load_embedder
+from assistant.knowledge.embeddings import load_embedder
 model = load_embedder()
 t3 = time.perf_counter()
 model.embed(["warm-up"])
@@ -69,7 +69,8 @@ def runtime_startup(env: dict[str, str], runs: int) -> dict[str, float]:
 
 def index_timings(cache: Path, runs: int) -> dict[str, float]:
     """Time a build into an empty cache and a build that finds the index unchanged."""
-    from assistant.knowledge import load_cards, open_knowledge_base
+    from assistant.knowledge.cards import load_cards
+    from assistant.knowledge.search import open_knowledge_base
 
     cards = load_cards()
     open_knowledge_base(cards=cards, cache=cache / "warm", chroma_url="").build()  # load model
@@ -87,7 +88,7 @@ def index_timings(cache: Path, runs: int) -> dict[str, float]:
 
 def query_timings(cache: Path) -> dict[str, float]:
     """Time hybrid search over every eval query (warm process): p50 and p95."""
-    from assistant.knowledge import open_knowledge_base
+    from assistant.knowledge.search import open_knowledge_base
     from evals.run_retrieval import load_eval
 
     base = open_knowledge_base(cache=cache / "warm", chroma_url="")

@@ -19,12 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import offline  # noqa: E402
-from assistant.intake_loading import load_intake  # noqa: E402
-from assistant.providers.registry import build_provider  # noqa: E402
-from assistant.review import compute_facts  # noqa: E402
-from assistant.runner import review_file  # noqa: E402
+from assistant.assessment import offline_analyzer as offline  # noqa: E402
+from assistant.assessment.compute import compute_facts  # noqa: E402
+from assistant.intake.loading import load_intake  # noqa: E402
+from assistant.llm.providers.registry import build_provider  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.workflow.run import review_file  # noqa: E402
 from tests.stub_llm_server import OPENAI_PATH, StubLLMServer  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "ecommerce-workshop.yaml"

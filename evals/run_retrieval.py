@@ -63,7 +63,7 @@ def run(search: Callable[[EvalQuery], list[str]], queries: list[EvalQuery],
 
 
 def searcher(mode: str, k: int) -> Callable[[EvalQuery], list[str]]:
-    from assistant.knowledge import open_knowledge_base
+    from assistant.knowledge.search import open_knowledge_base
 
     base = open_knowledge_base()
     if mode == "bm25":
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="list the queries that miss")
     args = parser.parse_args(argv)
 
-    from assistant.cards import load_cards
+    from assistant.knowledge.cards import load_cards
 
     queries = load_eval(args.file)
     unknown = unknown_ids(queries, {c.id for c in load_cards()})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from assistant.providers.base import Completion, Message
+from assistant.llm.providers.base import Completion, Message
 
 
 @dataclass

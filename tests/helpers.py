@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from assistant.intake import Intake
+from assistant.intake.schema import Intake
 
 BASE: dict[str, Any] = {
     "name": "test system",

@@ -378,10 +378,10 @@ def scenario_provider(scenario: Scenario, *, api_key: str, base_url: str | None)
                               "temperature": 0.2, "max_tokens": 512, "timeout_s": 10.0,
                               "max_retries": 1}
     if scenario.provider == "anthropic":
-        from assistant.providers.anthropic_provider import AnthropicProvider
+        from assistant.llm.providers.anthropic_adapter import AnthropicProvider
 
         return AnthropicProvider(base_url=base_url, **common)
-    from assistant.providers.openai_provider import OpenAIProvider
+    from assistant.llm.providers.openai_adapter import OpenAIProvider
 
     if scenario.provider == "openai":
         return OpenAIProvider(name="openai", base_url=base_url and f"{base_url}/v1", **common)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.availability import availability
-from assistant.defaults import load_defaults
+from assistant.capacity.availability import availability
+from assistant.catalogue.model import load_defaults
 from tests.helpers import component, intake_data, make_intake
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assistant.caching import (
+from assistant.analysis.endpoint_caching import (
     analyse_endpoint,
     analyse_endpoints,
     hit_ratio,
@@ -26,7 +26,7 @@ from assistant.caching import (
     ttl_for_hit_ratio,
     users_in_window,
 )
-from assistant.intake import Intake
+from assistant.intake.schema import Intake
 from tests.helpers import component, intake_data
 
 # Seed 001 ~718-745, exercise 2's endpoint table.

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from assistant.capacity import CapacityReport, analyse
-from assistant.growth import GrowthModel
-from assistant.intake_loading import load_intake
+from assistant.capacity.growth import GrowthModel
+from assistant.capacity.model import CapacityReport, analyse
+from assistant.intake.loading import load_intake
 from tests.conftest import EXAMPLES
 from tests.helpers import component, intake_data, make_intake
 
@@ -87,7 +87,7 @@ def largest_db_data(replicas: int = 0, partitions: int = 1, hottest: float | Non
 
 
 def test_largest_database_is_told_when_scaling_up_runs_out() -> None:
-    from assistant.findings import run_rules
+    from assistant.analysis.rules import run_rules
 
     intake = make_intake(**largest_db_data())
     report = analyse(intake)
@@ -98,7 +98,7 @@ def test_largest_database_is_told_when_scaling_up_runs_out() -> None:
     assert ceiling.breaking_month == pytest.approx(24 * math.log(0.7 / 0.46875) / math.log(10),
                                                    abs=0.06)
     findings = [f for f in run_rules(intake, report, __import__(
-        "assistant.defaults", fromlist=["load_defaults"]).load_defaults())
+        "assistant.catalogue.model", fromlist=["load_defaults"]).load_defaults())
         if f.rule_id == "vertical-ceiling"]
     assert len(findings) == 1 and findings[0].breaking_month == ceiling.breaking_month
     assert {"table-partitioning", "sharding"} <= set(findings[0].patterns)

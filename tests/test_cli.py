@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.app import app
 from tests.conftest import EXAMPLES
 
 runner = CliRunner()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.capacity import analyse
-from assistant.configurations import PROFILES, three_configurations
-from assistant.costs import monthly_costs
-from assistant.defaults import load_defaults
-from assistant.finance import RoiInputs
-from assistant.intake_loading import load_intake
-from assistant.pricing import price_task
-from assistant.review import compute_facts
+from assistant.analysis.baseline_costs import monthly_costs
+from assistant.analysis.configurations import PROFILES, three_configurations
+from assistant.assessment.compute import compute_facts
+from assistant.capacity.model import analyse
+from assistant.catalogue.model import load_defaults
+from assistant.intake.business import RoiInputs
+from assistant.intake.loading import load_intake
+from assistant.planning.task_pricing import price_task
 from tests.conftest import EXAMPLES
 from tests.helpers import intake_data, make_intake
 
@@ -113,7 +113,7 @@ def test_a_larger_size_in_the_intake_moves_the_vertical_ceiling() -> None:
 
 
 def load_defaults_with(intake):
-    from assistant.defaults import with_overrides
+    from assistant.catalogue.model import with_overrides
 
     return with_overrides(load_defaults(), intake.catalogue_overrides)
 

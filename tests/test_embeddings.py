@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.embeddings import (
+from assistant.knowledge.embeddings import (
     MODEL_DIR_ENV,
     EmbeddingError,
     LazyEmbedder,

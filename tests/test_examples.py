@@ -10,13 +10,13 @@ import math
 
 import pytest
 
-from assistant.caching import analyse_endpoints
-from assistant.capacity import CapacityReport, ResourceReport, analyse
-from assistant.costs import monthly_costs
-from assistant.defaults import load_defaults
-from assistant.finance import compute_roi
-from assistant.intake import Intake
-from assistant.intake_loading import load_intake
+from assistant.analysis.baseline_costs import monthly_costs
+from assistant.analysis.endpoint_caching import analyse_endpoints
+from assistant.capacity.model import CapacityReport, ResourceReport, analyse
+from assistant.catalogue.model import load_defaults
+from assistant.intake.loading import load_intake
+from assistant.intake.schema import Intake
+from assistant.planning.business_case import compute_roi
 from tests.conftest import EXAMPLES
 
 NEW_EXAMPLES = ("trading-platform", "saas-growth", "elearning-global", "caching-endpoints")

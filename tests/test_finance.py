@@ -8,9 +8,8 @@ import numpy_financial as npf
 import pytest
 from pydantic import ValidationError
 
-from assistant.finance import (
-    RoiInputs,
-    Scenario,
+from assistant.intake.business import RoiInputs, Scenario
+from assistant.planning.business_case import (
     compute_roi,
     discounted_payback_period,
     irr,

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant import offline
-from assistant.intake_loading import load_intake
-from assistant.providers.base import TransientProviderError
-from assistant.review import Review, compute_facts, run_review
-from assistant.runner import review_file
+from assistant.assessment import offline_analyzer as offline
+from assistant.assessment.compute import compute_facts, run_review
+from assistant.assessment.model import Review
+from assistant.intake.loading import load_intake
+from assistant.llm.providers.base import TransientProviderError
 from assistant.settings import Settings
+from assistant.workflow.run import review_file
 from tests.conftest import EXAMPLES, FIXED_TIME
 from tests.fakes import ScriptedProvider
 
@@ -158,7 +159,7 @@ def test_no_key_in_logs_or_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_resume_continues_at_the_failed_step(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.nodes as nodes
+    import assistant.workflow.nodes as nodes
 
     provider = good_provider()
     settings = Settings(provider="openai-compatible")

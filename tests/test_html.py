@@ -14,7 +14,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.intake_loading import load_intake
+from assistant.assessment.compute import run_review
+from assistant.assessment.model import Review
+from assistant.intake.loading import load_intake
 from assistant.report.charts import (
     cashflow_chart,
     roadmap_chart,
@@ -25,7 +27,6 @@ from assistant.report.charts import (
 from assistant.report.diagram import mermaid, mermaid_id, mermaid_text
 from assistant.report.diagram import svg as diagram_svg
 from assistant.report.html import inline_markdown, render_html
-from assistant.review import Review, run_review
 from tests.conftest import EXAMPLES, FIXED_TIME
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -88,10 +89,10 @@ def test_html_is_self_contained(lang: str) -> None:
 
 
 def test_html_mirrors_the_markdown_sections() -> None:
-    from assistant.i18n import Catalogue
+    from assistant.i18n.messages import Messages
 
     html = render_html(review_of())
-    cat = Catalogue("en")
+    cat = Messages("en")
     for key in ("section.summary", "section.capacity", "section.breaking", "section.findings",
                 "section.costs", "section.roadmap", "section.roi", "section.score",
                 "section.monitoring", "section.assumptions"):

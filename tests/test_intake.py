@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.intake import Money
-from assistant.intake_loading import IntakeError, load_intake
+from assistant.intake.loading import IntakeError, load_intake
+from assistant.intake.money import Money
 from tests.conftest import EXAMPLES
 from tests.helpers import component, intake_data
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.kb_cli import kb_app
-from assistant.knowledge import (
+from assistant.cli.knowledge import kb_app
+from assistant.knowledge.cards import load_cards
+from assistant.knowledge.search import (
     BM25,
     CardError,
     KnowledgeBase,
     card_chunks,
     knowledge_dir,
-    load_cards,
     open_knowledge_base,
     reciprocal_rank_fusion,
     tokenize,
@@ -197,7 +197,8 @@ def test_chroma_client_has_telemetry_off(small_base: KnowledgeBase) -> None:
 
 
 def test_importing_the_knowledge_modules_loads_nothing_heavy() -> None:
-    code = ("import sys, assistant.knowledge, assistant.kb_cli, assistant.embeddings; "
+    code = ("import sys, assistant.knowledge.search, assistant.cli.knowledge, "
+            "assistant.knowledge.embeddings; "
             "heavy = [m for m in ('chromadb', 'onnxruntime', 'numpy', 'tokenizers') "
             "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
@@ -227,7 +228,7 @@ def test_must_pass_queries_find_replicas_and_caching(real_base: KnowledgeBase,
 
 def test_cli_search_prints_a_table(real_base: KnowledgeBase,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("assistant.knowledge.open_knowledge_base", lambda: real_base)
+    monkeypatch.setattr("assistant.knowledge.search.open_knowledge_base", lambda: real_base)
     result = CliRunner().invoke(kb_app, ["search", MUST_PASS[1], "--k", "3", "--kind", "db"])
     assert result.exit_code == 0, result.output
     assert "read-replicas" in result.stdout and "matched_by" in result.stdout

@@ -8,8 +8,8 @@ import jinja2
 import pytest
 from jinja2.sandbox import SecurityError
 
-from assistant.prompts import _environment, fence, prompts_dir, render, template_variables
-from assistant.schemas import STEP_SCHEMAS
+from assistant.assessment.sections import STEP_SCHEMAS
+from assistant.llm.prompts import _environment, fence, prompts_dir, render, template_variables
 
 
 def templates() -> list[str]:

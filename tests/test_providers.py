@@ -17,11 +17,11 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from assistant import schemas
-from assistant.providers.anthropic_provider import AnthropicProvider
-from assistant.providers.base import Completion, ProviderError, TransientProviderError
-from assistant.providers.openai_provider import OpenAIProvider, schema_name_for, strict_schema
-from assistant.providers.registry import PLACEHOLDER_KEY, build_provider
+from assistant.assessment import sections as schemas
+from assistant.llm.providers.anthropic_adapter import AnthropicProvider
+from assistant.llm.providers.base import Completion, ProviderError, TransientProviderError
+from assistant.llm.providers.openai_adapter import OpenAIProvider, schema_name_for, strict_schema
+from assistant.llm.providers.registry import PLACEHOLDER_KEY, build_provider
 from assistant.settings import Settings
 from tests.conftest import ROOT
 from tests.stub_llm_server import (
@@ -468,9 +468,9 @@ def test_registry_configures_the_sdk_timeout_and_retries(name: Any,
 
 def test_adapters_import_no_sdk_until_built() -> None:
     code = ("import sys\n"
-            "import assistant.providers.registry, assistant.providers.openai_provider\n"
-            "import assistant.providers.anthropic_provider\n"
-            "from assistant.providers.registry import build_provider\n"
+            "import assistant.llm.providers.registry, assistant.llm.providers.openai_adapter\n"
+            "import assistant.llm.providers.anthropic_adapter\n"
+            "from assistant.llm.providers.registry import build_provider\n"
             "from assistant.settings import Settings\n"
             "assert build_provider(Settings(provider='offline')) is None\n"
             "loaded = {'openai', 'anthropic', 'httpx2', 'vcr'} & set(sys.modules)\n"

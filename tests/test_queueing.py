@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.queueing import erlang_b, erlang_c, mmc_response_time
+from assistant.capacity.queueing import erlang_b, erlang_c, mmc_response_time
 
 
 def test_erlang_b_two_servers_one_erlang() -> None:

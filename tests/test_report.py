@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.intake_loading import load_intake
+from assistant.assessment.compute import run_review
+from assistant.assessment.model import SCHEMA_VERSION, Review
+from assistant.intake.loading import load_intake
 from assistant.report import render_json, render_markdown
 from assistant.report.json_report import report_schema
-from assistant.review import SCHEMA_VERSION, Review, run_review
 from tests.conftest import EXAMPLES, FIXED_TIME, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.defaults import load_defaults
-from assistant.findings import Finding
-from assistant.roadmap import build_roadmap
+from assistant.analysis.rules.finding import Finding
+from assistant.catalogue.model import load_defaults
+from assistant.planning.roadmap import build_roadmap
 from tests.helpers import make_intake
 
 

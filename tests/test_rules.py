@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
-from assistant.capacity import analyse
-from assistant.defaults import load_defaults
-from assistant.findings import RULES, Finding, run_rules, sort_key
-from assistant.intake_loading import load_intake
+from assistant.analysis.rules import run_rules
+from assistant.analysis.rules.finding import Finding, sort_key
+from assistant.analysis.rules.registry import RULES
+from assistant.capacity.model import analyse
+from assistant.catalogue.model import load_defaults
+from assistant.intake.loading import load_intake
 from tests.conftest import EXAMPLES
 from tests.helpers import component, intake_data, make_intake
 

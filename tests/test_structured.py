@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.providers.base import ProviderError, TransientProviderError
-from assistant.schemas import AdviceList
-from assistant.structured import RunLog, ask
+from assistant.assessment.sections import AdviceList
+from assistant.llm.ask import ask
+from assistant.llm.providers.base import ProviderError, TransientProviderError
+from assistant.llm.run_log import RunLog
 from tests.fakes import ScriptedProvider
 
 GOOD = {"summary": "Cache the catalogue reads first.", "advice": [{

@@ -1,4 +1,8 @@
-"""Render a `Review` as Markdown and JSON (HTML and charts build on the same data)."""
+"""Reports of a `Review`: Markdown, HTML, JSON, charts and the architecture diagram.
+
+May import: assessment and below (never llm or workflow).
+"""
+
 
 from assistant.report.json_report import render_json, write_schema
 from assistant.report.markdown import render_markdown

@@ -18,9 +18,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.findings import SEVERITY_RANK
-from assistant.i18n import Catalogue
-from assistant.review import Review
+from assistant.analysis.rules.finding import SEVERITY_RANK
+from assistant.assessment.model import Review
+from assistant.i18n.messages import Messages
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -143,7 +143,7 @@ def utilisation_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
     Dashed lines are the thresholds; dots mark each resource's computed breaking month and a
     vertical line the first break, so the reader sees what breaks first and when.
     """
-    cat = Catalogue(review.language)
+    cat = Messages(review.language)
     with chart_style("utilisation"):
         fig = new_figure(9.6, 4.6)
         ax = fig.add_subplot()
@@ -181,7 +181,7 @@ def utilisation_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
         return export(fig, fmt, "utilisation")
 
 
-def _thresholds(ax: Axes, thresholds: Sequence[float], cat: Catalogue) -> None:
+def _thresholds(ax: Axes, thresholds: Sequence[float], cat: Messages) -> None:
     """Draw each distinct threshold as a dashed line with its label at the left."""
     for index, threshold in enumerate(sorted(thresholds, reverse=True)):
         ax.axhline(threshold, color=SEVERITY_COLOURS["critical"], linestyle="--",
@@ -193,7 +193,7 @@ def _thresholds(ax: Axes, thresholds: Sequence[float], cat: Catalogue) -> None:
                     va="bottom" if above else "top", color=SEVERITY_COLOURS["critical"])
 
 
-def _first_break(ax: Axes, review: Review, cat: Catalogue) -> None:
+def _first_break(ax: Axes, review: Review, cat: Messages) -> None:
     """Mark the first (non-ceiling) breaking month with a vertical line and a label."""
     first = review.capacity.first_break
     if first is None:
@@ -214,7 +214,7 @@ def _formatter(function: Any) -> Any:
 
 def phase_windows(review: Review) -> dict[int, tuple[float, float]]:
     """Return each phase's (start, end) month from the defaults' phase lengths in weeks."""
-    from assistant.defaults import load_defaults
+    from assistant.catalogue.model import load_defaults
 
     weeks = load_defaults().roadmap.phase_weeks
     windows: dict[int, tuple[float, float]] = {}
@@ -238,7 +238,7 @@ def roadmap_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
     Tasks run back to back inside their phase; a bar's length is its effort divided by the
     phase's weekly team capacity, so an over-capacity phase visibly overflows its band.
     """
-    cat = Catalogue(review.language)
+    cat = Messages(review.language)
     windows = phase_windows(review)
     tasks = [(phase, task) for phase in review.roadmap.phases for task in phase.tasks]
     with chart_style("roadmap"):
@@ -284,7 +284,7 @@ def _index(tasks: Sequence[tuple[Any, Any]], task: Any) -> int:
 
 
 def _gantt_axes(ax: Axes, review: Review, tasks: Sequence[tuple[Any, Any]], end: float,
-                cat: Catalogue) -> None:
+                cat: Messages) -> None:
     """Label the Gantt axes: task titles top-down, months along the bottom, severity key."""
     from matplotlib.patches import Patch
 
@@ -321,7 +321,7 @@ def cashflow_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes | No
     flows = cash_flows(review)
     if flows is None or review.roi is None:
         return None
-    cat = Catalogue(review.language)
+    cat = Messages(review.language)
     currency = str(getattr(review.roi, "currency", review.roadmap.currency))
     cumulative = list(accumulate(flows))
     months = list(range(len(cumulative)))
@@ -359,7 +359,7 @@ def cost_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
     Bars are the cost if nothing changes but the number of instances of the same size, so the
     horizon where growth alone breaks the budget is visible at a glance.
     """
-    cat = Catalogue(review.language)
+    cat = Messages(review.language)
     costs = review.costs
     names = [t.horizon for t in costs.totals]
     with chart_style("costs"):

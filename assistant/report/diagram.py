@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.i18n import Catalogue
-from assistant.intake import Component
+from assistant.assessment.model import Review
+from assistant.i18n.messages import Messages
+from assistant.intake.schema import Component
 from assistant.report.charts import INK, SEVERITY_COLOURS, chart_style, export, new_figure
-from assistant.review import Review
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -138,7 +138,7 @@ def _short(text: str, limit: int = MAX_TECH) -> str:
 
 def svg(review: Review) -> str:
     """Draw the architecture as an inline SVG for the HTML report."""
-    cat = Catalogue(review.language)
+    cat = Messages(review.language)
     placed = nodes(review)
     centres = {n.component.id: (n.layer * COL_GAP, -n.row * ROW_GAP) for n in placed}
     xs = [x for x, _ in centres.values()]
@@ -162,7 +162,7 @@ def svg(review: Review) -> str:
         return str(export(fig, "svg", "diagram"))
 
 
-def _box(ax: Axes, node: Node, centre: tuple[float, float], cat: Catalogue) -> None:
+def _box(ax: Axes, node: Node, centre: tuple[float, float], cat: Messages) -> None:
     """Draw one component box: id, technology, kind and instance count, breaking month."""
     from matplotlib.patches import FancyBboxPatch
 
@@ -212,7 +212,7 @@ def _edges(ax: Axes, placed: list[Node], centres: dict[str, tuple[float, float]]
 
 
 def _hosts(ax: Axes, review: Review, centres: dict[str, tuple[float, float]],
-           cat: Catalogue) -> None:
+           cat: Messages) -> None:
     """Draw a dashed box around the components of each shared host, labelled with its id."""
     from matplotlib.patches import FancyBboxPatch
 
@@ -234,7 +234,7 @@ def _hosts(ax: Axes, review: Review, centres: dict[str, tuple[float, float]],
                 ha="left", va="top", fontsize=8, fontstyle="italic", color=colour, zorder=2)
 
 
-def _legend(ax: Axes, cat: Catalogue) -> None:
+def _legend(ax: Axes, cat: Messages) -> None:
     """Explain the colours and lines below the drawing."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -271,7 +271,7 @@ def mermaid_id(name: str, prefix: str = "n") -> str:
 
 def mermaid(review: Review) -> str:
     """Return the architecture as a Mermaid flowchart for the Markdown report."""
-    cat = Catalogue(review.language)
+    cat = Messages(review.language)
     placed = nodes(review)
     hosted = {m: h for h, members in review.capacity.hosts.items() for m in members}
     lines = ["flowchart LR"]
@@ -294,7 +294,7 @@ def mermaid(review: Review) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _mermaid_node(node: Node, cat: Catalogue) -> str:
+def _mermaid_node(node: Node, cat: Messages) -> str:
     """Return one Mermaid node line with id, technology and breaking month."""
     c = node.component
     parts = [c.id]

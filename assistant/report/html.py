@@ -14,10 +14,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from assistant.i18n import Catalogue
-from assistant.review import Review
+from assistant.assessment.model import Review
+from assistant.i18n.messages import Messages
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _CODE = re.compile(r"`([^`]+)`")
@@ -48,7 +48,7 @@ def score_class(score: float | None) -> str:
     return "score-good" if score >= 70 else "score-fair" if score >= 40 else "score-poor"
 
 
-def _environment(catalogue: Catalogue) -> jinja2.Environment:
+def _environment(catalogue: Messages) -> jinja2.Environment:
     """Build the Jinja2 environment: autoescaping on, strict undefined, catalogue helpers."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
@@ -69,7 +69,7 @@ def render_html(review: Review) -> str:
     """Render a review as one self-contained HTML page in its language."""
     from assistant.report import charts, diagram
 
-    catalogue = Catalogue(review.language)
+    catalogue = Messages(review.language)
     template = _environment(catalogue).get_template("report.html.j2")
     svgs = {name: Markup(svg) for name, svg in charts.svg_charts(review).items()}
     return template.render(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.review import Review
+from assistant.assessment.model import Review
 
 
 def render_json(review: Review) -> str:

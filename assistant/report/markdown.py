@@ -11,10 +11,10 @@ from pathlib import Path
 
 import jinja2
 
-from assistant.i18n import Catalogue
-from assistant.review import Review
+from assistant.assessment.model import Review
+from assistant.i18n.messages import Messages
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def _text(value: object) -> str:
@@ -27,7 +27,7 @@ def _code(value: object) -> str:
     return str(value).replace("`", "'").replace("|", "\\|").replace("\n", " ")
 
 
-def _environment(catalogue: Catalogue) -> jinja2.Environment:
+def _environment(catalogue: Messages) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
         autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -56,7 +56,7 @@ def render_markdown(review: Review) -> str:
     """Render a review as Markdown in its language."""
     from assistant.report.diagram import mermaid
 
-    catalogue = Catalogue(review.language)
+    catalogue = Messages(review.language)
     template = _environment(catalogue).get_template("report.md.j2")
     return template.render(r=review, first=review.capacity.first_break,
                            cards={p.id: p for p in review.patterns},

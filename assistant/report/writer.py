@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.assessment.model import Review
 from assistant.report.json_report import render_json
 from assistant.report.markdown import render_markdown
-from assistant.review import Review
 
 FORMATS = ("md", "json", "html")
 

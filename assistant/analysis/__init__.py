@@ -1,0 +1,3 @@
+"""What the computed capacity means: rules and findings, baseline costs, target configurations,
+endpoint caching, the scorecard and the monitoring plan. May import: capacity and below.
+"""

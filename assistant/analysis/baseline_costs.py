@@ -1,0 +1,212 @@
+"""Monthly cost per component and horizon, from the price catalogue, never guessed.
+
+Today's cost prices what the intake describes. The cost at each later horizon assumes nothing
+changes in the architecture: the same components get more instances of the same size until each
+sits at its threshold again (70 % CPU, 80 % memory), and managed services are paid per use.
+That is the "do nothing but add boxes" baseline the roadmap is compared against.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel, Field
+
+from assistant.capacity.demand import resolve
+from assistant.capacity.growth import GrowthModel
+from assistant.capacity.model import CapacityReport, ResourceReport
+from assistant.catalogue.model import Defaults
+from assistant.intake.schema import Component, Intake
+
+SECONDS_PER_MONTH = 730 * 3600
+
+
+class HorizonCost(BaseModel):
+    """One component's units and monthly cost at one horizon."""
+
+    horizon: str
+    month: float
+    units: float
+    monthly: float
+
+
+class ComponentCost(BaseModel):
+    """A component's monthly cost today and at each horizon if nothing changes."""
+
+    component_id: str
+    basis: str = Field(description="Catalogue row or service the price comes from.")
+    unit_price: float
+    formula: str
+    horizons: list[HorizonCost]
+
+
+class HorizonTotal(BaseModel):
+    """The whole system's monthly cost at one horizon."""
+
+    horizon: str
+    month: float
+    monthly: float
+    per_user: float
+    over_budget: bool
+
+
+class CostReport(BaseModel):
+    """Costs in the intake's currency, with the budget line."""
+
+    currency: str
+    prices_as_of: str
+    components: list[ComponentCost]
+    totals: list[HorizonTotal]
+    monthly_budget: float | None
+    first_horizon_over_budget: str | None
+    notes: list[str]
+
+
+def _units_for(report: ResourceReport | None, current: int, month_index: int) -> float:
+    """Instances needed so demand sits at the threshold, never fewer than today."""
+    if report is None:
+        return float(current)
+    h = report.horizons[month_index]
+    per_unit = h.capacity / current if current else h.capacity
+    if per_unit <= 0:
+        return float(current)
+    return float(max(current, math.ceil(h.demand / (per_unit * report.threshold_pct / 100)
+                                        - 1e-9)))
+
+
+def _resource(capacity: CapacityReport, subject: str, name: str) -> ResourceReport | None:
+    return next((r for r in capacity.resources if r.subject == subject and r.resource == name
+                 and not r.ceiling), None)
+
+
+def _sized_cost(component: Component, intake: Intake, capacity: CapacityReport,
+                defaults: Defaults, growth: GrowthModel) -> ComponentCost:
+    spec = resolve(component, defaults)
+    size = spec.size
+    assert size is not None
+    subject = component.host if component.host in capacity.hosts else component.id
+    price = defaults.convert(size.monthly_usd, "USD", intake.currency)
+    nodes = component.instances
+    if component.kind == "db" and component.data is not None:
+        nodes = (1 + component.data.replicas) * component.data.partitions
+    multi_az = 2 if component.data is not None and component.data.multi_az else 1
+    rows = []
+    for index, horizon in enumerate(growth.horizons()):
+        units = max(_units_for(_resource(capacity, subject, name), nodes, index)
+                    for name in ("cpu", "memory"))
+        rows.append(HorizonCost(horizon=horizon.name, month=horizon.month, units=units,
+                                monthly=round(units * price * multi_az, 2)))
+    az = " x 2 (multi-AZ)" if multi_az == 2 else ""
+    where = (f"host {subject}: {' + '.join(capacity.hosts[subject])}" if subject != component.id
+             else str(spec.kind.family))
+    return ComponentCost(
+        component_id=component.id, basis=f"{size.name} ({where})", unit_price=price,
+        formula=f"units x {size.name} price{az}; units = max(today, ceil(demand / "
+                "(per-unit capacity x threshold)))", horizons=rows)
+
+
+def _service_units(component: Component, intake: Intake, growth: GrowthModel,
+                   defaults: Defaults, month: float) -> float:
+    """Usage units of a managed service in one month (LCU, GB, GB-month, million requests)."""
+    share = component.load_share if component.load_share is not None else \
+        defaults.load_share[component.kind].value
+    avg_rps = growth.rps(month) / intake.current.peak_factor * share
+    if component.kind == "lb":
+        return load_balancer_units(growth.rps(month) * share, defaults)
+    if component.kind == "cdn":
+        return monthly_gigabytes_out(intake, defaults, month) * share
+    if component.kind == "storage":
+        volume = (component.data.data_volume_gb if component.data else None) or \
+            intake.current.data_volume_gb or 0.0
+        return volume * growth.data_factor(month)
+    if component.kind == "queue":
+        return avg_rps * SECONDS_PER_MONTH / 1e6
+    return 1.0
+
+
+def _service_kind(component: Component) -> str:
+    """Managed web and app tiers are priced as a platform (e.g. Vercel, serverless)."""
+    return "platform" if component.managed and component.kind in {"web", "app"} else \
+        component.kind
+
+
+def _service_cost(component: Component, intake: Intake, defaults: Defaults,
+                  growth: GrowthModel) -> ComponentCost:
+    service = defaults.services[_service_kind(component)]
+    fixed = defaults.convert(service.monthly_usd, "USD", intake.currency)
+    per_unit = defaults.convert(service.per_unit_usd, "USD", intake.currency)
+    rows = []
+    for horizon in growth.horizons():
+        units = _service_units(component, intake, growth, defaults, horizon.month)
+        rows.append(HorizonCost(horizon=horizon.name, month=horizon.month,
+                                units=round(units, 3), monthly=round(fixed + units * per_unit, 2)))
+    return ComponentCost(
+        component_id=component.id, basis=f"{_service_kind(component)} ({service.source})",
+        unit_price=per_unit, formula=f"{fixed:g} fixed + units x {per_unit:g} per {service.unit}",
+        horizons=rows)
+
+
+def load_balancer_units(peak_rps: float, defaults: Defaults) -> float:
+    """Load-balancer capacity units (1 GB processed per hour each) at a peak request rate."""
+    kb = defaults.services["avg_response_kb"].per_unit_usd
+    return max(1.0, peak_rps * kb * 3600 / 1e6)
+
+
+def monthly_gigabytes_out(intake: Intake, defaults: Defaults, month: float) -> float:
+    """Response bytes sent to users in a month: average rate x response size x seconds."""
+    growth = GrowthModel(intake)
+    kb = defaults.services["avg_response_kb"].per_unit_usd
+    return growth.rps(month) / intake.current.peak_factor * kb * SECONDS_PER_MONTH / 1e6
+
+
+def _egress_cost(intake: Intake, defaults: Defaults, growth: GrowthModel) -> ComponentCost:
+    """Without a CDN the origin pays internet data transfer for every response."""
+    per_gb = defaults.convert(defaults.services["egress"].per_unit_usd, "USD", intake.currency)
+    rows = []
+    for h in growth.horizons():
+        gigabytes = monthly_gigabytes_out(intake, defaults, h.month)
+        rows.append(HorizonCost(horizon=h.name, month=h.month, units=round(gigabytes, 1),
+                                monthly=round(gigabytes * per_gb, 2)))
+    return ComponentCost(component_id="egress", basis="origin data transfer out",
+                         unit_price=per_gb, formula="GB out x price per GB; GB out = avg rps x "
+                         "avg_response_kb x seconds per month / 1e6", horizons=rows)
+
+
+def _hosted_elsewhere(component: Component, intake: Intake, capacity: CapacityReport) -> bool:
+    """True for every member of a shared host but the first: the box is paid once."""
+    if component.host not in capacity.hosts:
+        return False
+    return capacity.hosts[component.host][0] != component.id
+
+
+def monthly_costs(intake: Intake, capacity: CapacityReport, defaults: Defaults) -> CostReport:
+    """Price every component today and at each horizon; compare the totals with the budget."""
+    growth = GrowthModel(intake)
+    costs: list[ComponentCost] = []
+    notes: list[str] = []
+    for component in intake.components:
+        if _hosted_elsewhere(component, intake, capacity):
+            notes.append(f"{component.id} runs on shared host {component.host}: paid once there")
+            continue
+        if resolve(component, defaults).size is not None and _service_kind(component) != "platform":
+            costs.append(_sized_cost(component, intake, capacity, defaults, growth))
+        elif _service_kind(component) in defaults.services:
+            costs.append(_service_cost(component, intake, defaults, growth))
+        else:
+            notes.append(f"{component.id}: managed {component.kind} without a catalogue price")
+    if not any(c.kind == "cdn" for c in intake.components):
+        costs.append(_egress_cost(intake, defaults, growth))
+    budget = intake.constraints.budget_per_month
+    budget_amount = (defaults.convert(budget.amount, budget.currency, intake.currency)
+                     if budget else None)
+    totals = []
+    for index, horizon in enumerate(growth.horizons()):
+        total = sum(c.horizons[index].monthly for c in costs)
+        totals.append(HorizonTotal(
+            horizon=horizon.name, month=horizon.month, monthly=round(total, 2),
+            per_user=round(total / growth.users(horizon.month), 4),
+            over_budget=budget_amount is not None and total > budget_amount))
+    first_over = next((t.horizon for t in totals if t.over_budget), None)
+    return CostReport(currency=intake.currency, prices_as_of=defaults.prices_as_of,
+                      components=costs, totals=totals, monthly_budget=budget_amount,
+                      first_horizon_over_budget=first_over, notes=notes)

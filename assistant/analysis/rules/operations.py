@@ -1,0 +1,41 @@
+"""Rules about operations: CDN, rate limiting, monitoring and alerting.
+
+These need no capacity figure: they read what the intake says the team runs.
+"""
+
+from __future__ import annotations
+
+from assistant.analysis.rules.finding import Finding
+from assistant.analysis.rules.registry import Rule, RuleContext, rule
+
+
+@rule("no-cdn", "medium", ["cdn", "frontend-optimization"])
+def no_cdn(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag static assets served without a CDN in front."""
+    if not ctx.intake.operations.static_assets:
+        return []
+    if any(c.kind == "cdn" for c in ctx.intake.components):
+        return []
+    edge = [c.id for c in ctx.intake.components if c.kind in {"web", "app"}][:1]
+    return [meta.finding(edge)]
+
+
+@rule("no-rate-limiting", "medium", ["rate-limiting"])
+def no_rate_limiting(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag an edge with no rate limiting anywhere on the request path."""
+    if any(c.rate_limiting for c in ctx.intake.components):
+        return []
+    edge = [c.id for c in ctx.intake.components if c.kind in {"lb", "app", "web"}][:1]
+    return [meta.finding(edge)]
+
+
+@rule("monitoring-missing", "high", ["monitoring-metrics", "alerting-rules",
+                                      "performance-budgets"])
+def monitoring_missing(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag a system that cannot see its own saturation coming."""
+    ops = ctx.intake.operations
+    missing = [name for name, present in (("monitoring", ops.monitoring),
+                                          ("alerting", ops.alerting)) if not present]
+    if not missing:
+        return []
+    return [meta.finding([c.id for c in ctx.intake.components], missing=", ".join(missing))]

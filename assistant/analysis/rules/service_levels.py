@@ -1,0 +1,104 @@
+"""Rules about service levels: capacity thresholds, latency, performance budgets, availability.
+
+Each compares a computed figure with a threshold or a goal the team set.
+"""
+
+from __future__ import annotations
+
+from assistant.analysis.rules.common import break_evidence, month_severity
+from assistant.analysis.rules.finding import Evidence, Finding
+from assistant.analysis.rules.registry import Rule, RuleContext, rule
+from assistant.capacity.model import BreakingPoint
+
+
+@rule("performance-budget-exceeded", "high", ["performance-budgets", "query-optimization",
+                                               "indexing", "multi-layer-caching"])
+def performance_budget_exceeded(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag today's figures that already break the seeds' performance budgets.
+
+    The team's own latency goal is the latency-slo rule's business, not this one's.
+    """
+    current, budgets = ctx.intake.current, ctx.defaults.performance_budgets
+    checks = [
+        ("p95", current.p95_response_time_ms, budgets["api_response_ms"].value, "ms", True),
+        ("error_rate", current.error_rate_pct, budgets["error_rate_pct"].value, "%", True),
+        ("cache_hit", current.cache_hit_pct, budgets["cache_hit_pct"].value, "%", False),
+    ]
+    broken = [
+        Evidence(label=f"evidence.budget.{label}", params={"limit": limit}, value=value,
+                 unit=unit, source="intake current")
+        for label, value, limit, unit, upper in checks
+        if value is not None and (value > limit if upper else value < limit)
+    ]
+    if not broken:
+        return []
+    edge = [c.id for c in ctx.intake.components if c.kind in {"app", "web"}][:1]
+    return [meta.finding(edge, breaking_month=0.0, count=len(broken),
+                         evidence=broken)]
+
+
+@rule("availability-slo-unreachable", "critical", ["redundancy-failover", "health-checks",
+                                                    "load-balancing"])
+def availability_slo_unreachable(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag an uptime target the current redundancy cannot reach."""
+    report = ctx.capacity.availability
+    if report.meets_target is not False:
+        return []
+    spofs = report.spofs
+    members = sorted({m for u in spofs for m in u.members}) or [u.name for u in report.units]
+    return [meta.finding(
+        members, breaking_month=0.0, path_pct=report.path_availability_pct,
+        target_pct=report.target_pct or 0, spofs=", ".join(u.name for u in spofs) or "-",
+        evidence=[Evidence(label="evidence.path_availability",
+                           value=report.path_availability_pct, unit="%", source=report.formula),
+                  *[Evidence(label="evidence.unit_availability", params={"name": u.name},
+                             value=u.availability_pct, unit="%",
+                             source=u.reason) for u in report.units]])]
+
+
+_CAPACITY_PATTERNS = {
+    "cpu": ["horizontal-autoscaling", "vertical-scaling", "load-balancing"],
+    "memory": ["vertical-scaling", "multi-layer-caching"],
+    "reads": ["read-replicas", "multi-layer-caching"],
+    "writes": ["table-partitioning", "message-queues", "vertical-scaling"],
+}
+
+
+@rule("capacity-threshold", "high", ["horizontal-autoscaling", "vertical-scaling"])
+def capacity_threshold(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag each component or host whose CPU, memory, reads or writes cross their threshold."""
+    first: dict[str, BreakingPoint] = {}
+    for b in ctx.capacity.breaking_points:
+        if b.resource in _CAPACITY_PATTERNS and not b.ceiling:
+            first.setdefault(b.subject, b)
+    horizon = ctx.intake.targets.target_month
+    return [
+        meta.finding(b.members, severity=month_severity(b.month, horizon), breaking_month=b.month,
+                     patterns=_CAPACITY_PATTERNS[b.resource], subject=b.subject,
+                     resource=b.resource, month=b.month, threshold=b.threshold_pct,
+                     rps=b.peak_rps_at_break, users=b.users_at_break,
+                     evidence=[break_evidence(b)])
+        for b in first.values()
+    ]
+
+
+@rule("latency-slo", "high", ["query-optimization", "indexing", "multi-layer-caching",
+                               "performance-budgets"])
+def latency_slo(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag tiers whose estimated response time misses the latency goal, even scaled out."""
+    findings = []
+    by_component: dict[str, list] = {}
+    for row in ctx.capacity.latency:
+        by_component.setdefault(row.component_id, []).append(row)
+    for component, rows in by_component.items():
+        best = rows[-1]
+        if best.meets_slo:
+            continue
+        findings.append(meta.finding(
+            [component], breaking_month=next((r.month for r in rows if not r.meets_slo), None),
+            estimate=best.response_time_ms if best.response_time_ms is not None else "saturated",
+            slo=best.slo_ms, other=best.other_time_ms,
+            evidence=[Evidence(label="evidence.response_time", params={"horizon": r.horizon},
+                               value=r.response_time_ms if r.response_time_ms is not None
+                               else "saturated", unit="ms", source=r.formula) for r in rows]))
+    return findings

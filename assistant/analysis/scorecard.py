@@ -1,0 +1,87 @@
+"""The seed's scalability score: capacity, performance, business and infrastructure, averaged.
+
+Seed 000 (~770-840) averages four area scores. The seed leaves the area formulas open, so each
+one here is a plain, shown formula over computed facts; an area without inputs is left out of
+the average and says so, rather than being guessed.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from assistant.capacity.model import CapacityReport
+from assistant.intake.schema import Intake
+from assistant.planning.roadmap import Roadmap
+
+
+class AreaScore(BaseModel):
+    """One area's score (0-100) and how it was computed; None when not scorable."""
+
+    area: str
+    score: float | None
+    formula: str
+    basis: str
+
+
+class Scorecard(BaseModel):
+    """The four areas and their average."""
+
+    areas: list[AreaScore]
+    overall: float
+    formula: str = "overall = mean of the scored areas (seed 000 calculateScalabilityScore)"
+
+
+def _capacity(intake: Intake, capacity: CapacityReport) -> AreaScore:
+    first = capacity.first_break
+    target = intake.targets.target_month
+    month = first.month if first else target
+    return AreaScore(area="capacity", score=round(100 * min(1.0, month / target), 1),
+                     formula="100 * min(1, first_break_month / target_month)",
+                     basis=f"first break month {month:g} of {target}")
+
+
+def _performance(intake: Intake) -> AreaScore:
+    current, goal = intake.current, intake.targets.max_response_time_ms
+    if current.avg_response_time_ms is None or goal is None:
+        return AreaScore(area="performance", score=None, formula="100 * min(1, goal / observed)",
+                         basis="no response time or latency goal in the intake")
+    score = 100 * min(1.0, goal / current.avg_response_time_ms)
+    return AreaScore(area="performance", score=round(score, 1),
+                     formula="100 * min(1, latency_goal_ms / avg_response_time_ms)",
+                     basis=f"{goal:g} ms goal, {current.avg_response_time_ms:g} ms observed")
+
+
+def _business(intake: Intake, roadmap: Roadmap) -> AreaScore:
+    budget = intake.constraints.budget_per_month
+    total = roadmap.baseline_monthly_cost + roadmap.total_monthly_cost_delta
+    if budget is None or total <= 0:
+        return AreaScore(area="business", score=None,
+                         formula="100 * min(1, budget / monthly_cost_after_roadmap)",
+                         basis="no budget or no costed roadmap")
+    score = 100 * min(1.0, budget.amount / total)
+    return AreaScore(area="business", score=round(score, 1),
+                     formula="100 * min(1, budget / monthly_cost_after_roadmap)",
+                     basis=f"budget {budget}, roadmap at {total:,.0f} {roadmap.currency}/month")
+
+
+def _infrastructure(intake: Intake, capacity: CapacityReport) -> AreaScore:
+    units = capacity.availability.units
+    redundant = sum(1 for u in units if not u.spof) / len(units) if units else 1.0
+    ops = intake.operations
+    compute = [c for c in intake.components if c.kind in {"app", "web", "worker"}]
+    elastic = sum(1 for c in compute if c.autoscaling or c.managed) / len(compute) if compute else 1
+    parts = [redundant, float(ops.monitoring), float(ops.alerting), elastic]
+    return AreaScore(
+        area="infrastructure", score=round(100 * sum(parts) / len(parts), 1),
+        formula="100 * mean(non-SPOF share, monitoring, alerting, elastic compute share)",
+        basis=(f"non-SPOF {redundant:.2f}, monitoring {int(ops.monitoring)}, "
+               f"alerting {int(ops.alerting)}, elastic {elastic:.2f}"),
+    )
+
+
+def scorecard(intake: Intake, capacity: CapacityReport, roadmap: Roadmap) -> Scorecard:
+    """Score the four areas and average the scored ones."""
+    areas = [_capacity(intake, capacity), _performance(intake), _business(intake, roadmap),
+             _infrastructure(intake, capacity)]
+    scored = [a.score for a in areas if a.score is not None]
+    return Scorecard(areas=areas, overall=round(sum(scored) / len(scored), 1))

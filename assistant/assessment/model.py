@@ -1,0 +1,95 @@
+"""What a review is: the computed `Facts` and the `Review` (facts plus judgment sections).
+
+Every report renders a `Review`; an LLM may judge the facts but never change them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.analysis.baseline_costs import CostReport
+from assistant.analysis.configurations import Configuration
+from assistant.analysis.endpoint_caching import CachingAnalysis
+from assistant.analysis.monitoring_plan import Alert
+from assistant.analysis.rules.finding import Finding
+from assistant.analysis.scorecard import Scorecard
+from assistant.assessment.sections import (
+    AdviceList,
+    BottleneckAnalysis,
+    CostPerformanceReview,
+    RoadmapPlan,
+    RoiCase,
+)
+from assistant.capacity.model import CapacityReport
+from assistant.intake.schema import Intake
+from assistant.planning.business_case import RoiResult
+from assistant.planning.roadmap import Roadmap
+
+SCHEMA_VERSION = "1.0"
+
+
+class PatternRef(BaseModel):
+    """A pattern card the review cites."""
+
+    id: str
+    title: str
+    title_de: str
+    source_file: str
+
+
+class Provenance(BaseModel):
+    """Where the review came from, so a reader can reproduce or distrust it."""
+
+    tool_version: str
+    generated_at: str
+    inputs_file: str
+    inputs_sha256: str
+    defaults_sha256: str
+    knowledge_sha256: str
+    llm: str | None = None
+    recomputed: list[str] = Field(default_factory=list)
+    fallbacks: list[str] = Field(default_factory=list)
+
+
+class SectionSource(BaseModel):
+    """Who wrote a judgment section: the offline analyzer, the LLM, or the fallback."""
+
+    source: Literal["offline", "llm", "fallback"]
+    attempts: int = 0
+    problems: list[str] = Field(default_factory=list)
+
+
+class Facts(BaseModel):
+    """Everything computed for one intake: the facts an LLM may judge but never change."""
+
+    schema_version: str = SCHEMA_VERSION
+    mode: Literal["offline", "llm"] = "offline"
+    language: Literal["en", "de"] = "en"
+    name: str
+    intake: Intake
+    capacity: CapacityReport
+    findings: list[Finding]
+    patterns: list[PatternRef]
+    related: dict[str, list[str]] = Field(
+        default_factory=dict, description="Cards the knowledge base retrieved per finding id.")
+    costs: CostReport
+    configurations: list[Configuration]
+    caching: CachingAnalysis | None = None
+    roadmap: Roadmap
+    roi: RoiResult | None
+    scorecard: Scorecard
+    monitoring: list[Alert]
+    provenance: Provenance
+
+
+class Review(Facts):
+    """A complete review: the computed facts plus the judgment sections and who wrote them."""
+
+    analysis: BottleneckAnalysis
+    cost_review: CostPerformanceReview
+    roadmap_plan: RoadmapPlan | None = None
+    roi_case: RoiCase
+    advice: dict[str, AdviceList] = Field(default_factory=dict)
+    sections: dict[str, SectionSource] = Field(default_factory=dict)

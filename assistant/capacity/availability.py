@@ -1,0 +1,96 @@
+"""Availability of the request path and its single points of failure.
+
+Serial components multiply; redundant instances combine as 1 - (1 - a)^n (independent failures
+behind a load balancer). Components that share a host fail together, so a host counts once.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from assistant.catalogue.model import Defaults
+from assistant.intake.schema import Component, Intake
+
+ASYNC_KINDS = frozenset({"worker", "queue"})
+
+
+class AvailabilityUnit(BaseModel):
+    """One failure unit on the request path: a component, or a host shared by several."""
+
+    name: str
+    members: list[str]
+    instances: int
+    instance_availability_pct: float
+    availability_pct: float
+    spof: bool
+    reason: str
+
+
+class AvailabilityReport(BaseModel):
+    """The request path's availability against the uptime target."""
+
+    units: list[AvailabilityUnit]
+    path_availability_pct: float
+    target_pct: float | None
+    meets_target: bool | None
+    formula: str = "A_path = prod(A_unit); A_unit = 1 - (1 - a_instance) ** instances"
+
+    @property
+    def spofs(self) -> list[AvailabilityUnit]:
+        """Units whose single failure takes the request path down."""
+        return [u for u in self.units if u.spof]
+
+
+def request_path(intake: Intake) -> list[Component]:
+    """Components a synchronous request can touch: all but workers and queues."""
+    return [c for c in intake.components if c.kind not in ASYNC_KINDS]
+
+
+def _instance_availability(component: Component, defaults: Defaults) -> tuple[float, str]:
+    if component.data is not None and component.data.multi_az:
+        return defaults.availability["managed_multi_az_pct"].value, "multi-AZ failover"
+    if component.managed:
+        return defaults.availability["managed_service_pct"].value, "managed service"
+    kind = defaults.kinds[component.kind]
+    return kind.availability_pct, kind.source
+
+
+def _is_self_healing(component: Component, defaults: Defaults) -> bool:
+    """Managed services without a family and multi-AZ stores are not single boxes."""
+    multi_az = component.data is not None and component.data.multi_az
+    return component.managed or multi_az or defaults.kinds[component.kind].family is None
+
+
+def availability(intake: Intake, defaults: Defaults) -> AvailabilityReport:
+    """Compute per-unit and path availability, and mark single points of failure."""
+    groups: dict[str, list[Component]] = {}
+    for component in request_path(intake):
+        groups.setdefault(component.host or component.id, []).append(component)
+    units = [_unit(name, members, defaults) for name, members in groups.items()]
+    path = 1.0
+    for unit in units:
+        path *= unit.availability_pct / 100
+    target = intake.targets.target_uptime_pct
+    path_pct = path * 100
+    meets = None if target is None else path_pct >= target
+    return AvailabilityReport(units=units, path_availability_pct=round(path_pct, 4),
+                              target_pct=target, meets_target=meets)
+
+
+def _unit(name: str, members: list[Component], defaults: Defaults) -> AvailabilityUnit:
+    figures = [_instance_availability(m, defaults) for m in members]
+    weakest = min(figures, key=lambda f: f[0])
+    instances = min(m.instances for m in members)
+    healing = all(_is_self_healing(m, defaults) for m in members)
+    a = weakest[0] / 100
+    combined = a if healing else 1 - (1 - a) ** instances
+    shared = len(members) > 1
+    spof = instances == 1 and not healing
+    what = f"shared host {name} runs {', '.join(m.id for m in members)}" if shared else name
+    how = "managed/self-healing" if healing else f"{weakest[0]:g} % per instance"
+    reason = f"{what}: {instances} instance(s), {how}"
+    return AvailabilityUnit(
+        name=name, members=[m.id for m in members], instances=instances,
+        instance_availability_pct=weakest[0], availability_pct=round(combined * 100, 4),
+        spof=spof, reason=reason,
+    )

@@ -1,0 +1,103 @@
+"""How many instances, replicas or partitions each component needs at the target load.
+
+Counts are sized so the target demand sits at the utilisation threshold (70 % CPU), the level
+the seeds scale at, not at 100 %.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel
+
+from assistant.capacity.data_tier import hottest_share
+from assistant.capacity.demand import ComponentSpec, load_share
+from assistant.capacity.growth import GrowthModel
+from assistant.catalogue.model import Defaults
+from assistant.intake.schema import DataProfile, Intake
+
+
+class Sizing(BaseModel):
+    """A count a component needs at target, next to what it has today."""
+
+    component_id: str
+    quantity: str
+    current: int
+    needed_at_target: int
+    formula: str
+    inputs: dict[str, float | str]
+
+
+def round_up(value: float) -> int:
+    """Round a needed count up, never below one."""
+    return max(1, math.ceil(value - 1e-9))
+
+
+def sizing(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
+           defaults: Defaults) -> list[Sizing]:
+    """Return the target-load sizing of every component that has a size family."""
+    result: list[Sizing] = []
+    for spec in specs:
+        if spec.component.kind == "db":
+            result += _database(spec, growth, defaults)
+        elif spec.kind.family is not None and not spec.component.managed:
+            result.append(_instances(spec, intake, growth, defaults))
+    return result
+
+
+def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
+               defaults: Defaults) -> Sizing:
+    c = spec.component
+    threshold = defaults.threshold("cpu")
+    end = growth.end_month
+    if intake.per_user and c.kind in {"app", "web"}:
+        per_user = intake.per_user.cpu_cores or defaults.per_user["cpu_cores"].value
+        cores = growth.concurrent_users(end) * per_user
+        needed = round_up(cores / (spec.vcpu * threshold))
+        return Sizing(component_id=c.id, quantity="instances", current=c.instances,
+                      needed_at_target=needed,
+                      formula="ceil(concurrent_users * cpu_per_user / (vcpu * 0.70))",
+                      inputs={"concurrent_users": round(growth.concurrent_users(end)),
+                              "cpu_per_user": per_user, "vcpu": spec.vcpu})
+    demand = growth.rps(end) * load_share(c, defaults)
+    per_instance = spec.per_instance
+    if c.usage.cpu_pct:
+        total = growth.rps(0) * load_share(c, defaults) / (c.usage.cpu_pct / 100)
+        per_instance = total / c.instances
+    needed = round_up(demand / (per_instance * threshold))
+    return Sizing(component_id=c.id, quantity="instances", current=c.instances,
+                  needed_at_target=needed,
+                  formula="ceil(peak_rps * load_share / (per_instance * 0.70))",
+                  inputs={"peak_rps": round(growth.rps(end), 1),
+                          "load_share": load_share(c, defaults),
+                          "per_instance": round(per_instance, 2),
+                          "size": spec.size.name if spec.size else "custom"})
+
+
+def _database(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> list[Sizing]:
+    c = spec.component
+    data = c.data or DataProfile()
+    db = defaults.database
+    threshold = defaults.threshold("cpu")
+    read_ratio = data.read_ratio if data.read_ratio is not None else db["read_ratio"].value
+    qps = growth.rps(growth.end_month) * load_share(c, defaults)
+    reads = qps * read_ratio * (1 - (data.cache_hit_ratio or 0.0))
+    writes = qps * (1 - read_ratio) * db["write_cost_factor"].value
+    nodes_for_reads = round_up(reads / (spec.per_instance * threshold))
+    inputs: dict[str, float | str] = {"peak_qps": round(qps, 1), "read_ratio": read_ratio,
+                                      "per_node_qps": spec.per_instance}
+    rows = [Sizing(component_id=c.id, quantity="read_replicas", current=data.replicas,
+                   needed_at_target=nodes_for_reads - 1,
+                   formula="ceil(reads / (per_node_qps * 0.70)) - 1 (primary serves reads too)",
+                   inputs=inputs)]
+    if spec.largest is not None and spec.kind.per_vcpu:
+        largest = spec.kind.per_vcpu * spec.largest.vcpu
+        skew = hottest_share(data) * data.partitions
+        partitions = round_up(writes * skew / (largest * threshold))
+        rows.append(Sizing(
+            component_id=c.id, quantity="write_partitions_at_largest_size",
+            current=data.partitions, needed_at_target=partitions,
+            formula="ceil(writes * write_cost * skew / (largest_node_qps * 0.70))",
+            inputs={**inputs, "largest_size": spec.largest.name, "largest_node_qps": largest,
+                    "skew": round(skew, 3)}))
+    return rows

@@ -1,0 +1,269 @@
+"""The intake: what a team tells archreview about its system, validated strictly.
+
+The shape follows the seeds' own intake forms: the Architecture Assessment prompt (seed 000
+~678), the Scaling-Readiness Assessment (seed 001 ~30-75), exercise 1's components, load and
+targets (seed 001 ~218-257), exercise 2's endpoint table (seed 001 ~718-745) and the per-user
+resource figures (seed 002 ~350). Every model forbids unknown fields so a typo is an error with
+a hint, never a silently ignored setting. Loading errors live in `intake_errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from assistant.intake.base import StrictModel
+from assistant.intake.business import RoiInputs
+from assistant.intake.money import Money
+
+ComponentKind = Literal[
+    "lb", "web", "app", "db", "cache", "queue", "storage", "cdn", "search", "worker",
+    "external", "platform",
+]
+COMPONENT_KINDS: tuple[str, ...] = ComponentKind.__args__  # type: ignore[attr-defined]
+DATA_KINDS = frozenset({"db", "cache", "search", "storage"})
+
+_ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+class Architecture(StrictModel):
+    """Current architecture patterns (seed 001 Scaling-Readiness Assessment)."""
+
+    application_pattern: Literal["monolith", "modular_monolith", "microservices", "serverless"]
+    database_pattern: Literal["single_db", "read_replicas", "sharded", "polyglot"]
+    deployment_pattern: Literal["single_server", "load_balanced", "containerized", "cloud_native"]
+    caching_strategy: Literal["none", "basic", "multi_layer", "distributed"]
+
+
+class CurrentScale(StrictModel):
+    """Load today (seed 001 currentScale and exercise 1 currentLoad)."""
+
+    active_users: int = Field(ge=0)
+    concurrent_users: int | None = Field(default=None, ge=0)
+    requests_per_second: float = Field(gt=0, description="Average edge request rate today.")
+    peak_factor: float = Field(
+        default=1.0, ge=1, description="Peak-to-average ratio; the model plans for the peak."
+    )
+    daily_requests: int | None = Field(default=None, ge=0)
+    avg_response_time_ms: float | None = Field(default=None, gt=0)
+    p95_response_time_ms: float | None = Field(default=None, gt=0)
+    data_volume_gb: float | None = Field(default=None, ge=0)
+    uptime_pct: float | None = Field(default=None, ge=0, le=100)
+    error_rate_pct: float | None = Field(default=None, ge=0, le=100)
+    cache_hit_pct: float | None = Field(default=None, ge=0, le=100)
+
+
+class Targets(StrictModel):
+    """Where the team wants to be (seed 001 growthProjections and exercise 1 scaleTarget)."""
+
+    target_users: int = Field(gt=0)
+    target_month: int = Field(default=12, ge=1, le=60, description="Months until the target.")
+    six_month_users: int | None = Field(default=None, gt=0)
+    twelve_month_users: int | None = Field(default=None, gt=0)
+    target_concurrent_users: int | None = Field(default=None, gt=0)
+    target_requests_per_second: float | None = Field(default=None, gt=0)
+    max_response_time_ms: float | None = Field(default=None, gt=0)
+    target_uptime_pct: float | None = Field(default=None, gt=0, lt=100)
+
+
+class Growth(StrictModel):
+    """Expected yearly growth in percent (seed 001 growthProjections)."""
+
+    expected_traffic_growth_pct: float | None = Field(default=None, ge=-100)
+    expected_data_growth_pct: float | None = Field(default=None, ge=-100)
+
+
+class Constraints(StrictModel):
+    """Budget, team and delivery constraints (seed 001 constraints, seed 000 team capacity)."""
+
+    budget_per_month: Money | None = None
+    team_size: int = Field(ge=1)
+    scaling_share_pct: float = Field(
+        default=50, gt=0, le=100,
+        description="Share of the team's time available for scaling work.",
+    )
+    technical_debt: Literal["low", "medium", "high", "critical"] = "medium"
+    compliance: list[str] = Field(default_factory=list)
+    time_to_market: Literal["flexible", "normal", "aggressive"] = "normal"
+
+
+class Operations(StrictModel):
+    """Operational practices the rules check (seed 000 monitoring, seed 003 alerting)."""
+
+    monitoring: bool = False
+    alerting: bool = False
+    static_assets: bool = Field(default=True, description="The app serves images, JS or CSS.")
+    incident_runbooks: bool = False
+    backups: bool = False
+
+
+class ComponentCapacity(StrictModel):
+    """Measured or known capacity of one instance; any value here overrides the defaults."""
+
+    per_instance: float | None = Field(
+        default=None, gt=0, description="Work one instance does at 100 % CPU (RPS, QPS, ops/s)."
+    )
+    vcpu: float | None = Field(default=None, gt=0)
+    memory_gb: float | None = Field(default=None, gt=0)
+    max_connections: int | None = Field(default=None, gt=0)
+    storage_gb: float | None = Field(default=None, gt=0)
+    iops: float | None = Field(default=None, gt=0)
+
+
+class ComponentUsage(StrictModel):
+    """What the team observes on this component today; calibrates the model."""
+
+    cpu_pct: float | None = Field(default=None, ge=0, le=100)
+    memory_pct: float | None = Field(default=None, ge=0, le=100)
+    connections: int | None = Field(default=None, ge=0)
+    storage_used_gb: float | None = Field(default=None, ge=0)
+    iops: float | None = Field(default=None, ge=0)
+
+
+class DataProfile(StrictModel):
+    """How a data store is used: reads vs writes, replicas, partitions, size."""
+
+    read_ratio: float | None = Field(default=None, ge=0, le=1, description="Share of reads.")
+    replicas: int = Field(default=0, ge=0, description="Read replicas besides the primary.")
+    partitions: int = Field(default=1, ge=1, description="Shards/partitions taking writes.")
+    hottest_partition_share: float | None = Field(
+        default=None, gt=0, le=1, description="Share of writes on the busiest partition."
+    )
+    data_volume_gb: float | None = Field(default=None, ge=0)
+    working_set_gb: float | None = Field(default=None, ge=0)
+    multi_az: bool = False
+    cache_hit_ratio: float | None = Field(
+        default=None, ge=0, lt=1, description="Share of reads answered by a cache in front."
+    )
+
+    @model_validator(mode="after")
+    def _hottest_not_below_average(self) -> DataProfile:
+        share = self.hottest_partition_share
+        if share is not None and share < 1 / self.partitions - 1e-9:
+            raise ValueError(
+                f"hottest_partition_share {share} is below the average share "
+                f"1/{self.partitions}; the busiest partition carries at least the average"
+            )
+        return self
+
+
+class Component(StrictModel):
+    """One part of the system (exercise 1's application/backend pieces, generalised)."""
+
+    id: str = Field(pattern=_ID_PATTERN, description="Unique id: lower case, digits, - or _.")
+    kind: ComponentKind
+    technology: str = ""
+    instances: int = Field(default=1, ge=1)
+    size: str | None = Field(default=None, description="Instance size, e.g. t3.medium.")
+    host: str | None = Field(
+        default=None, pattern=_ID_PATTERN, description="Host id shared with other components."
+    )
+    depends_on: list[str] = Field(default_factory=list)
+    load_share: float | None = Field(
+        default=None, ge=0, description="Requests reaching this component per edge request."
+    )
+    capacity: ComponentCapacity = Field(default_factory=ComponentCapacity)
+    usage: ComponentUsage = Field(default_factory=ComponentUsage)
+    data: DataProfile | None = None
+    autoscaling: bool = False
+    health_checks: bool = False
+    managed: bool = Field(default=False, description="A managed service that scales itself.")
+    sessions: Literal["none", "in_process", "external"] = "none"
+    file_storage: Literal["none", "local", "object"] = "none"
+    rate_limiting: bool = False
+    notes: str = ""
+
+
+class Endpoint(StrictModel):
+    """One API endpoint (seed 001 exercise 2 endpoint table)."""
+
+    path: str = Field(min_length=1)
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
+    requests_per_minute: float = Field(ge=0)
+    avg_response_time_ms: float = Field(gt=0)
+    data_freshness: str | None = Field(default=None, description="e.g. '5 minutes'.")
+    user_specific: bool = False
+    currently_cached: bool = False
+    served_by: str | None = Field(default=None, description="Component id serving it.")
+    distinct_keys: int | None = Field(
+        default=None, gt=0, description="Distinct cache keys (pages, items, users); default by "
+        "endpoint shape from data/caching.yaml.")
+    avg_response_kb: float | None = Field(default=None, gt=0,
+                                          description="Average response size in KiB.")
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper_method(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class PerUser(StrictModel):
+    """Resource need per concurrent user (seed 002 capacity planning); defaults fill gaps."""
+
+    cpu_cores: float | None = Field(default=None, gt=0)
+    memory_mb: float | None = Field(default=None, gt=0)
+    storage_mb: float | None = Field(default=None, gt=0)
+
+
+class CatalogueOverride(StrictModel):
+    """Replace or add one size row of the price catalogue (e.g. your contract price)."""
+
+    name: str = Field(min_length=1, description="Size name, e.g. m5.large or db.r6g.xlarge.")
+    family: Literal["compute", "database", "cache"]
+    vcpu: float = Field(gt=0)
+    memory_gb: float = Field(gt=0)
+    monthly_price: Money = Field(description="Monthly price of one instance of this size.")
+
+
+class Intake(StrictModel):
+    """Everything a review needs, as the team describes it."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    source: str = Field(default="", description="Where this intake comes from.")
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    tech_stack: list[str] = Field(default_factory=list)
+    infrastructure: str = ""
+    traffic_patterns: str = ""
+    performance_issues: list[str] = Field(default_factory=list)
+    performance_goals: str = ""
+    architecture: Architecture
+    current: CurrentScale
+    targets: Targets
+    growth: Growth = Field(default_factory=Growth)
+    constraints: Constraints
+    operations: Operations = Field(default_factory=Operations)
+    current_monthly_cost: Money | None = None
+    components: list[Component] = Field(min_length=1)
+    endpoints: list[Endpoint] = Field(default_factory=list)
+    per_user: PerUser | None = None
+    business: RoiInputs | None = None
+    catalogue_overrides: list[CatalogueOverride] = Field(default_factory=list)
+
+    def component(self, component_id: str) -> Component:
+        """Return the component with this id (ids are unique after validation)."""
+        return next(c for c in self.components if c.id == component_id)
+
+
+def all_field_names() -> set[str]:
+    """Collect every field name of every intake model, for "did you mean" hints."""
+    names: set[str] = set()
+    pending: list[type[BaseModel]] = [Intake]
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            names.add(name)
+            pending.extend(_nested_models(field.annotation))
+    return names
+
+
+def _nested_models(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_nested_models(arg))
+    return found

@@ -1,0 +1,134 @@
+"""Grounding checks: every id an LLM answer names must exist, every figure it copies must match.
+
+Each check returns a list of problems in plain words; an empty list means grounded. Financial
+figures are not rejected but reconciled: ours replace the model's and the difference is flagged
+(`reconcile_roi`), because the tool, not the model, owns the arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.assessment.model import Facts
+from assistant.assessment.sections import (
+    AdviceList,
+    BottleneckAnalysis,
+    CostPerformanceReview,
+    RoadmapPlan,
+    RoiCase,
+)
+
+MONTH_TOLERANCE = 0.15
+RELATIVE_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class Known:
+    """The ids and figures an answer may refer to."""
+
+    components: frozenset[str]
+    findings: frozenset[str]
+    patterns: frozenset[str]
+    review: Facts
+
+    @classmethod
+    def of(cls, review: Facts, pattern_ids: Iterable[str]) -> Known:
+        """Collect what one review makes referable."""
+        return cls(frozenset(c.id for c in review.intake.components),
+                   frozenset(f.id for f in review.findings), frozenset(pattern_ids), review)
+
+    def unknown(self, kind: str, ids: Iterable[str], where: str) -> list[str]:
+        """Problems for ids not in the known set of this kind."""
+        pool: frozenset[str] = getattr(self, kind)
+        return [f"{where}: unknown {kind[:-1]} id '{i}' (known: {', '.join(sorted(pool))})"
+                for i in ids if i not in pool]
+
+
+def close(ours: float | None, theirs: float | None, absolute: float = 0.0) -> bool:
+    """True when two figures agree within tolerance (both absent counts as agreement)."""
+    if ours is None or theirs is None:
+        return ours is None and theirs is None
+    return math.isclose(ours, theirs, rel_tol=RELATIVE_TOLERANCE, abs_tol=absolute)
+
+
+def check_bottlenecks(answer: BottleneckAnalysis, known: Known) -> list[str]:
+    """Ids exist; each quoted breaking month is one the facts give for those findings."""
+    problems: list[str] = []
+    findings = {f.id: f for f in known.review.findings}
+    for b in answer.bottlenecks:
+        where = f"bottleneck {b.rank}"
+        problems += known.unknown("components", b.component_ids, where)
+        problems += known.unknown("findings", b.finding_ids, where)
+        problems += known.unknown("patterns", b.pattern_ids, where)
+        months = [findings[f].breaking_month for f in b.finding_ids if f in findings]
+        if b.breaking_month is not None and not any(
+                close(m, b.breaking_month, MONTH_TOLERANCE) for m in months if m is not None):
+            quoted = ", ".join(f"{m:g}" for m in months if m is not None) or "none"
+            problems.append(f"{where}: breaking_month {b.breaking_month:g} does not match the "
+                            f"computed months of its findings ({quoted})")
+    problems += known.unknown("components", answer.spof_component_ids, "spof_component_ids")
+    ranks = [b.rank for b in answer.bottlenecks]
+    if sorted(ranks) != list(range(1, len(ranks) + 1)):
+        problems.append(f"ranks must be 1..{len(ranks)} without gaps, got {ranks}")
+    return problems
+
+
+def check_cost_performance(answer: CostPerformanceReview, known: Known) -> list[str]:
+    """All three configurations, ranked once each, costs copied exactly."""
+    ours = {c.name: c.monthly_cost for c in known.review.configurations}
+    problems = []
+    names = [a.name for a in answer.assessments]
+    if sorted(names) != sorted(ours):
+        problems.append(f"assess each configuration once: {sorted(ours)}, got {names}")
+    if sorted(a.rank for a in answer.assessments) != [1, 2, 3]:
+        problems.append("ranks must be 1, 2 and 3")
+    for a in answer.assessments:
+        if a.name in ours and not close(ours[a.name], a.monthly_cost, 1.0):
+            problems.append(f"{a.name}: monthly_cost {a.monthly_cost:g} differs from the computed "
+                            f"{ours[a.name]:g}")
+    top = [a.name for a in answer.assessments if a.rank == 1]
+    if top and answer.recommended != top[0]:
+        problems.append(f"recommended is {answer.recommended} but rank 1 is {top[0]}")
+    return problems
+
+
+def check_roadmap(answer: RoadmapPlan, known: Known) -> list[str]:
+    """Four distinct phases; every task's pattern, components and findings exist."""
+    problems = []
+    if sorted(p.number for p in answer.phases) != [1, 2, 3, 4]:
+        problems.append("give each phase 1, 2, 3 and 4 exactly once")
+    for phase in answer.phases:
+        for index, task in enumerate(phase.tasks, start=1):
+            where = f"phase {phase.number} task {index}"
+            problems += known.unknown("patterns", [task.pattern_id], where)
+            problems += known.unknown("components", task.component_ids, where)
+            problems += known.unknown("findings", task.finding_ids, where)
+    return problems
+
+
+def check_advice(answer: AdviceList, known: Known) -> list[str]:
+    """Every recommendation names existing components and pattern cards."""
+    problems = []
+    for index, advice in enumerate(answer.advice, start=1):
+        problems += known.unknown("components", advice.component_ids, f"advice {index}")
+        problems += known.unknown("patterns", advice.pattern_ids, f"advice {index}")
+    return problems
+
+
+def reconcile_roi(answer: RoiCase, known: Known) -> tuple[RoiCase, list[str]]:
+    """Replace the model's financial figures with ours; return the flags for any difference."""
+    roi = known.review.roi
+    ours = {
+        "npv": None if roi is None else round(roi.expected_npv, 2),
+        "irr_annual_pct": None if roi is None else roi.expected_irr_annual_pct,
+        "payback_month": None if roi is None else roi.expected_payback_month,
+    }
+    flags = []
+    for name, value in ours.items():
+        theirs = getattr(answer, name)
+        if not close(value, theirs, 0.5):
+            flags.append(f"roi.{name}: the model said {theirs}, the computed value is {value}; "
+                         "the computed value is used")
+    return answer.model_copy(update=ours), flags

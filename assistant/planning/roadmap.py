@@ -1,0 +1,184 @@
+"""The offline roadmap: the seed's four phases, filled with tasks that fix the findings.
+
+One task per pattern card (several findings may share it), placed in the phase that comes before
+the earliest breaking month it resolves, never after a task it builds on. Effort and monthly
+cost come from the card; each phase is checked against the team's capacity and the budget, and
+an over-capacity or over-budget phase is flagged, not hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel
+
+from assistant.analysis.rules.finding import Finding
+from assistant.capacity.model import CapacityReport
+from assistant.catalogue.model import Defaults
+from assistant.intake.schema import Intake
+from assistant.knowledge.cards import CardFacts
+from assistant.planning.task_pricing import price_task
+
+SEVERITY_PHASE = {"critical": 1, "high": 2, "medium": 3, "low": 4}
+
+
+class Task(BaseModel):
+    """One roadmap task: apply a pattern to some components."""
+
+    pattern_id: str
+    title: str
+    title_de: str
+    phase: int
+    components: list[str]
+    resolves: list[str]
+    breaking_month: float | None
+    effort_weeks: float
+    monthly_cost_delta: float
+    currency: str
+    cost_basis: str
+    prerequisites: list[str]
+
+
+class Phase(BaseModel):
+    """One of the four phases with its load on the team and the budget."""
+
+    number: int
+    tasks: list[Task]
+    effort_weeks: float
+    capacity_weeks: float
+    cumulative_monthly_cost: float
+    monthly_budget: float | None
+    over_capacity: bool
+    over_budget: bool
+
+
+class Roadmap(BaseModel):
+    """The four phases and the money they add."""
+
+    phases: list[Phase]
+    currency: str
+    baseline_monthly_cost: float
+    total_monthly_cost_delta: float
+    first_over_budget_phase: int | None
+
+
+def _phase_for(findings: list[Finding], defaults: Defaults) -> int:
+    phase = 4
+    for finding in findings:
+        phase = min(phase, SEVERITY_PHASE[finding.severity])
+        if finding.breaking_month is not None:
+            by_month = next(p for p, end in sorted(defaults.roadmap.phase_end_month.items())
+                            if finding.breaking_month <= end)
+            phase = min(phase, max(1, by_month - 1) if finding.breaking_month > 0 else 1)
+    return phase
+
+
+def _collect(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Map each finding's leading pattern to the findings it resolves, in finding order."""
+    chosen: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.patterns:
+            chosen.setdefault(finding.patterns[0], []).append(finding)
+    return chosen
+
+
+def _pull_prerequisites(phases: dict[str, int], defaults: Defaults) -> None:
+    """Move a prerequisite no later than the task that needs it (repeat until stable)."""
+    changed = True
+    while changed:
+        changed = False
+        for task, phase in list(phases.items()):
+            for needed in defaults.roadmap.prerequisites.get(task, []):
+                if needed in phases and phases[needed] > phase:
+                    phases[needed] = phase
+                    changed = True
+
+
+def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, CardFacts],
+                  defaults: Defaults, capacity: CapacityReport | None = None,
+                  priced_baseline: float | None = None) -> Roadmap:
+    """Build the four-phase roadmap from the findings and the pattern cards.
+
+    With the capacity report, tasks that add infrastructure are priced from the catalogue;
+    the rest (and every task without it) carry the card's estimate, labelled as such. The
+    baseline is the intake's stated monthly cost, else the catalogue's price of today's system.
+    """
+    currency = intake.currency
+    chosen = _collect(findings)
+    phases = {pattern: _phase_for(group, defaults) for pattern, group in chosen.items()}
+    _pull_prerequisites(phases, defaults)
+    tasks = [_task(p, chosen[p], phases[p], cards[p], (intake, capacity, defaults))
+             for p in chosen]
+    order = {p: i for i, p in enumerate(_dependency_order(list(chosen), defaults))}
+    tasks.sort(key=lambda t: (t.phase, order[t.pattern_id]))
+    baseline = priced_baseline or 0.0
+    if intake.current_monthly_cost:
+        cost = intake.current_monthly_cost
+        baseline = defaults.convert(cost.amount, cost.currency, currency)
+    budget = intake.constraints.budget_per_month
+    budget_amount = defaults.convert(budget.amount, budget.currency, currency) if budget else None
+    built = _phases(tasks, intake, baseline, budget_amount, defaults)
+    first_over = next((p.number for p in built if p.over_budget), None)
+    return Roadmap(phases=built, currency=currency, baseline_monthly_cost=round(baseline, 2),
+                   total_monthly_cost_delta=round(sum(t.monthly_cost_delta for t in tasks), 2),
+                   first_over_budget_phase=first_over)
+
+
+def _dependency_order(patterns: list[str], defaults: Defaults) -> list[str]:
+    """Order patterns so prerequisites come first, otherwise keeping finding order."""
+    ordered: list[str] = []
+
+    def place(pattern: str) -> None:
+        if pattern in ordered:
+            return
+        for needed in defaults.roadmap.prerequisites.get(pattern, []):
+            if needed in patterns:
+                place(needed)
+        ordered.append(pattern)
+
+    for pattern in patterns:
+        place(pattern)
+    return ordered
+
+
+def _task(pattern: str, group: list[Finding], phase: int, card: CardFacts,
+          context: tuple[Intake, CapacityReport | None, Defaults]) -> Task:
+    intake, capacity, defaults = context
+    currency = intake.currency
+    low, high = card.effort_weeks
+    months = [f.breaking_month for f in group if f.breaking_month is not None]
+    components = sorted({c for f in group for c in f.components})
+    priced = price_task(pattern, components, intake, capacity, defaults) if capacity else None
+    if priced is not None:
+        cost = defaults.convert(priced.monthly_usd, "USD", currency)
+        basis = f"catalogue: {priced.basis}"
+    else:
+        cost_low, cost_high, cost_currency = card.monthly_cost
+        cost = defaults.convert((cost_low + cost_high) / 2, cost_currency, currency)
+        basis = f"card estimate (knowledge/{pattern}.md, midpoint)"
+    return Task(
+        pattern_id=pattern, title=card.title, title_de=card.title_de, phase=phase,
+        components=components, resolves=[f.id for f in group],
+        breaking_month=min(months) if months else None, effort_weeks=round((low + high) / 2, 1),
+        monthly_cost_delta=round(cost, 2), currency=currency, cost_basis=basis,
+        prerequisites=[p for p in defaults.roadmap.prerequisites.get(pattern, [])],
+    )
+
+
+def _phases(tasks: list[Task], intake: Intake, baseline: float, budget: float | None,
+            defaults: Defaults) -> list[Phase]:
+    team = intake.constraints.team_size * intake.constraints.scaling_share_pct / 100
+    running = baseline
+    phases = []
+    for number in (1, 2, 3, 4):
+        members = [t for t in tasks if t.phase == number]
+        effort = round(sum(t.effort_weeks for t in members), 1)
+        capacity = round(team * defaults.roadmap.phase_weeks[number], 1)
+        running += sum(t.monthly_cost_delta for t in members)
+        phases.append(Phase(
+            number=number, tasks=members, effort_weeks=effort, capacity_weeks=capacity,
+            cumulative_monthly_cost=round(running, 2), monthly_budget=budget,
+            over_capacity=effort > capacity,
+            over_budget=budget is not None and running > budget,
+        ))
+    return phases

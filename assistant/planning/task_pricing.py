@@ -1,0 +1,168 @@
+"""Price a roadmap task from the catalogue: what applying a pattern adds per month at target.
+
+Patterns that add infrastructure (a managed database, replicas, cache nodes, a load balancer,
+more instances, CDN traffic, object storage) are priced from catalogue rows and the computed
+target load. Patterns that are mostly engineering work (monitoring, rate limiting, query tuning)
+have no catalogue row: the roadmap then uses the pattern card's estimate and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.capacity.demand import resolve
+from assistant.capacity.growth import GrowthModel
+from assistant.capacity.model import CapacityReport
+from assistant.catalogue.model import Defaults, Size
+from assistant.intake.schema import Component, Intake
+
+
+@dataclass(frozen=True)
+class TaskPrice:
+    """A computed monthly cost delta and the catalogue basis it came from."""
+
+    monthly_usd: float
+    basis: str
+
+
+@dataclass(frozen=True)
+class PricingContext:
+    """What every pricing function may read."""
+
+    intake: Intake
+    capacity: CapacityReport
+    defaults: Defaults
+    components: list[Component]
+
+    def of_kind(self, *kinds: str) -> list[Component]:
+        """Components of these kinds among the task's components (or the whole intake)."""
+        found = [c for c in self.components if c.kind in kinds]
+        return found or [c for c in self.intake.components if c.kind in kinds]
+
+    def default_size(self, kind: str) -> Size:
+        """The kind's default catalogue size."""
+        name = self.defaults.kinds[kind].default_size
+        size = self.defaults.size(name or "")
+        assert size is not None, f"catalogue has no default size for kind {kind}"
+        return size
+
+    def needed(self, component_id: str, quantity: str) -> int | None:
+        """A sizing figure at target (instances, read_replicas ...)."""
+        return next((s.needed_at_target for s in self.capacity.sizing
+                     if s.component_id == component_id and s.quantity == quantity), None)
+
+    def strict_uptime(self) -> bool:
+        """True when the uptime target needs failover (99.9 % or more)."""
+        return (self.intake.targets.target_uptime_pct or 0) >= 99.9
+
+
+Pricer = Callable[[PricingContext], TaskPrice | None]
+
+
+def _database_separation(ctx: PricingContext) -> TaskPrice | None:
+    size = ctx.default_size("db")
+    factor = 2 if ctx.strict_uptime() else 1
+    az = " x 2 (multi-AZ for the uptime target)" if factor == 2 else ""
+    return TaskPrice(size.monthly_usd * factor, f"managed {size.name}{az}")
+
+
+def _read_replicas(ctx: PricingContext) -> TaskPrice | None:
+    total, parts = 0.0, []
+    for db in ctx.of_kind("db"):
+        replicas = ctx.needed(db.id, "read_replicas") or 0
+        current = db.data.replicas if db.data else 0
+        own = resolve(db, ctx.defaults).size
+        in_family = own is not None and ctx.defaults.sizes["database"].find(own.name)
+        size = own if own is not None and in_family else ctx.default_size("db")
+        extra = max(0, replicas - current)
+        total += extra * size.monthly_usd
+        parts.append(f"{extra} x {size.name} for {db.id}")
+    return TaskPrice(total, "; ".join(parts)) if parts else None
+
+
+def _cache_nodes(ctx: PricingContext) -> TaskPrice | None:
+    size = ctx.default_size("cache")
+    return TaskPrice(2 * size.monthly_usd, f"2 x {size.name} (primary + replica)")
+
+
+def _load_balancing(ctx: PricingContext) -> TaskPrice | None:
+    from assistant.analysis.baseline_costs import load_balancer_units
+
+    service = ctx.defaults.services["lb"]
+    growth = GrowthModel(ctx.intake)
+    lcu = load_balancer_units(growth.rps(growth.end_month), ctx.defaults)
+    extra = 0.0
+    for app in ctx.of_kind("app", "web"):
+        if app.instances < 2 and not app.managed:
+            extra += (resolve(app, ctx.defaults).size or ctx.default_size("app")).monthly_usd
+    return TaskPrice(service.monthly_usd + lcu * service.per_unit_usd + extra,
+                     f"load balancer with {lcu:.0f} LCU at target + a second instance")
+
+
+def _autoscaling(ctx: PricingContext) -> TaskPrice | None:
+    total, parts = 0.0, []
+    for app in ctx.of_kind("app", "web", "worker"):
+        needed = ctx.needed(app.id, "instances")
+        if needed is None:
+            continue
+        size = resolve(app, ctx.defaults).size or ctx.default_size(app.kind)
+        extra = max(0, needed - max(app.instances, 2))
+        total += extra * size.monthly_usd
+        parts.append(f"{extra} more {size.name} for {app.id} at target")
+    return TaskPrice(total, "; ".join(parts)) if parts else None
+
+
+def _cdn(ctx: PricingContext) -> TaskPrice | None:
+    from assistant.analysis.baseline_costs import monthly_gigabytes_out
+
+    growth = GrowthModel(ctx.intake)
+    gigabytes = monthly_gigabytes_out(ctx.intake, ctx.defaults, growth.end_month)
+    cdn = ctx.defaults.services["cdn"].per_unit_usd
+    origin = ctx.defaults.services["egress"].per_unit_usd
+    return TaskPrice(gigabytes * (cdn - origin),
+                     f"{gigabytes:,.0f} GB/month at target: CDN {cdn}/GB replaces origin "
+                     f"egress {origin}/GB")
+
+
+def _object_storage(ctx: PricingContext) -> TaskPrice | None:
+    if ctx.intake.current.data_volume_gb is None:
+        return None
+    growth = GrowthModel(ctx.intake)
+    volume = ctx.intake.current.data_volume_gb * growth.data_factor(growth.end_month)
+    price = ctx.defaults.services["storage"].per_unit_usd
+    return TaskPrice(volume * price, f"{volume:,.0f} GB-month at target x {price}")
+
+
+def _redundancy(ctx: PricingContext) -> TaskPrice | None:
+    total, parts = 0.0, []
+    for unit in ctx.capacity.availability.spofs:
+        component = ctx.intake.component(unit.members[0])
+        size = resolve(component, ctx.defaults).size
+        if size is not None:
+            total += size.monthly_usd
+            parts.append(f"second {size.name} for {unit.name}")
+    return TaskPrice(total, "; ".join(parts)) if parts else None
+
+
+PRICERS: dict[str, Pricer] = {
+    "database-separation": _database_separation,
+    "read-replicas": _read_replicas,
+    "multi-layer-caching": _cache_nodes,
+    "distributed-cache": _cache_nodes,
+    "load-balancing": _load_balancing,
+    "horizontal-autoscaling": _autoscaling,
+    "cdn": _cdn,
+    "object-storage": _object_storage,
+    "redundancy-failover": _redundancy,
+}
+
+
+def price_task(pattern: str, component_ids: list[str], intake: Intake,
+               capacity: CapacityReport, defaults: Defaults) -> TaskPrice | None:
+    """Return the computed monthly cost of applying a pattern, or None if it has no pricer."""
+    pricer = PRICERS.get(pattern)
+    if pricer is None:
+        return None
+    components = [intake.component(c) for c in component_ids]
+    return pricer(PricingContext(intake, capacity, defaults, components))

@@ -1,1 +1,0 @@
-"""LLM providers behind one small seam; see `base.py` for the contract."""

@@ -1,0 +1,251 @@
+"""The workflow's nodes: each calls the plain functions that compute or judge one step.
+
+Nodes read the state, call a tested function (capacity model, rules, retrieval, structured ask)
+and return a partial update. LLM steps always have the offline analyzer's answer ready: with no
+provider it is the answer; with a provider it is the fallback when the model's answer cannot be
+validated or grounded, and the section says which it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langgraph.errors import NodeError
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from assistant.analysis.rules import run_rules
+from assistant.assessment import offline_analyzer as offline
+from assistant.assessment.compute import compute_facts
+from assistant.assessment.model import Facts, Review, SectionSource
+from assistant.assessment.sections import STEP_SCHEMAS
+from assistant.capacity.model import analyse
+from assistant.catalogue.model import defaults_for
+from assistant.intake.loading import read_intake_data, validate_intake
+from assistant.llm import grounding
+from assistant.llm.ask import ask
+from assistant.llm.prompt_facts import llm_facts
+from assistant.llm.prompts import LANGUAGE_NAMES, render
+from assistant.workflow.state import ReviewState, RunContext
+
+Ctx = Runtime[RunContext]
+ADVICE_STEPS = ("database", "performance_audit", "caching")
+
+
+def load(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Read and parse the intake file."""
+    raw, lines = read_intake_data(state["path"])
+    return {"raw": raw, "lines": lines}
+
+
+def validate(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Validate the parsed intake (raises IntakeError with every problem)."""
+    return {"intake": validate_intake(state["path"], state["raw"], state["lines"])}
+
+
+def capacity(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Run the capacity model."""
+    return {"capacity": analyse(state["intake"], defaults_for(state["intake"]))}
+
+
+def rules(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Run the deterministic rules over intake and capacity."""
+    intake = state["intake"]
+    return {"findings": run_rules(intake, state["capacity"], defaults_for(intake))}
+
+
+def retrieve(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Retrieve pattern cards per finding, compute every figure, build the shared prefix."""
+    ctx = runtime.context
+    related: dict[str, list[str]] = {}
+    if ctx.retrieval is not None:
+        for finding in state["findings"]:
+            kinds = {state["intake"].component(c).kind for c in finding.components}
+            query = " ".join([finding.rule_id.replace("-", " "), *sorted(kinds)])
+            related[finding.id] = [c for c in ctx.retrieval(query, None) if c in ctx.cards]
+    facts = compute_facts(state["intake"], source=ctx.source, lang=ctx.settings.language,
+                          clock=ctx.clock, cards=ctx.cards, capacity=state["capacity"],
+                          findings=state["findings"], related=related)
+    shown = {c: ctx.cards[c] for c in sorted({p.id for p in facts.patterns})}
+    return {"facts": facts,
+            "prefix": render("facts", facts=llm_facts(facts, shown))}
+
+
+def _system(ctx: RunContext) -> str:
+    return render("system", language_name=LANGUAGE_NAMES[ctx.settings.language])
+
+
+def _judge(step: str, key: str, state: ReviewState, ctx: RunContext, offline_value: object,
+           check: Callable[[Any], list[str]], **prompt_vars: object) -> dict[str, Any]:
+    """Ask the LLM for one section, keeping the offline answer as the fallback.
+
+    With no provider the offline answer is the section; with one, it replaces an answer that
+    fails validation or grounding after the bounded repairs.
+    """
+    if ctx.provider is None:
+        return {key: offline_value, "sections": {step: SectionSource(source="offline")}}
+    result = ask(ctx.provider, step=step, system=_system(ctx),
+                 prompt=render(step, **prompt_vars), schema=STEP_SCHEMAS[step],
+                 shared_prefix=state["prefix"], grounding=check,
+                 max_repairs=ctx.settings.max_repairs, log=ctx.log)
+    if result.value is None:
+        return {key: offline_value, "sections": {step: SectionSource(
+            source="fallback", attempts=result.attempts, problems=result.problems)}}
+    return {key: result.value,
+            "sections": {step: SectionSource(source="llm", attempts=result.attempts)}}
+
+
+def _known(state: ReviewState) -> grounding.Known:
+    return grounding.Known.of(state["facts"], [p.id for p in state["facts"].patterns])
+
+
+def bottlenecks(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Rank the bottlenecks (LLM judgment on the computed findings)."""
+    known = _known(state)
+    return _judge("bottlenecks", "analysis", state, runtime.context,
+                  offline.bottlenecks(state["facts"]),
+                  lambda a: grounding.check_bottlenecks(a, known))
+
+
+def cost_performance(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Explain and rank the three computed configurations."""
+    known = _known(state)
+    return _judge("cost_performance", "cost_review", state, runtime.context,
+                  offline.cost_performance(state["facts"]),
+                  lambda a: grounding.check_cost_performance(a, known))
+
+
+def _advice_node(step: str) -> Callable[[ReviewState, Ctx], dict[str, Any]]:
+    def node(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+        facts = state["facts"]
+        if step not in offline.advice_steps(facts):
+            return {}
+        known = _known(state)
+        update = _judge(step, "value", state, runtime.context,
+                        offline.offline_advice(facts, step),
+                        lambda a: grounding.check_advice(a, known), **_advice_vars(step, facts))
+        return {"advice": {step: update.pop("value")}, **update}
+
+    node.__name__ = step
+    node.__doc__ = f"Run the focused {step.replace('_', ' ')} (when the intake has the details)."
+    return node
+
+
+def _advice_vars(step: str, facts: Facts) -> dict[str, object]:
+    from assistant.llm.prompts import fence
+
+    intake = facts.intake
+    endpoints = [{**e.model_dump(include={"path", "method", "requests_per_minute",
+                                           "avg_response_time_ms", "data_freshness",
+                                           "user_specific"}), "path": fence(e.path)}
+                 for e in intake.endpoints]
+    if step == "database":
+        return {"databases": [{
+            "id": c.id, "technology": fence(c.technology) or "-",
+            "read_ratio": c.data.read_ratio if c.data else None,
+            "replicas": c.data.replicas if c.data else 0,
+            "partitions": c.data.partitions if c.data else 1,
+            "data_volume_gb": c.data.data_volume_gb if c.data else None}
+            for c in intake.components if c.kind == "db"]}
+    if step == "performance_audit":
+        return {"endpoints": endpoints, "response_goal_ms": intake.targets.max_response_time_ms}
+    caches = [c for c in intake.components if c.kind == "cache"]
+    memory = f"{caches[0].capacity.memory_gb:g} GB" if caches and caches[0].capacity.memory_gb \
+        else "not given"
+    return {"endpoints": endpoints, "memory_budget": memory, "goal_improvement_pct": 80}
+
+
+database = _advice_node("database")
+performance_audit = _advice_node("performance_audit")
+caching = _advice_node("caching")
+
+
+def roadmap(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Ask for a phased plan that fits the team; the computed roadmap stays beside it."""
+    ctx = runtime.context
+    facts = state["facts"]
+    if ctx.provider is None:
+        return {"roadmap_plan": None, "sections": {"roadmap": SectionSource(source="offline")}}
+    constraints = facts.intake.constraints
+    budget = str(constraints.budget_per_month) if constraints.budget_per_month else "not given"
+    known = _known(state)
+    return _judge("roadmap", "roadmap_plan", state, ctx, None,
+                  lambda a: grounding.check_roadmap(a, known),
+                  team_size=constraints.team_size, scaling_share_pct=constraints.scaling_share_pct,
+                  technical_debt=constraints.technical_debt,
+                  time_to_market=constraints.time_to_market, budget=budget)
+
+
+def roi(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Write the business case; the model's figures are replaced by ours and flagged."""
+    ctx = runtime.context
+    facts = state["facts"]
+    update = _judge("roi", "roi_case", state, ctx, offline.roi_case(facts), lambda a: [])
+    if update["sections"]["roi"].source != "llm":
+        return update
+    reconciled, flags = grounding.reconcile_roi(update["roi_case"], _known(state))
+    for flag in flags:
+        ctx.log.write(step="roi", event="recomputed", detail=flag)
+    return {**update, "roi_case": reconciled, "recomputed": flags}
+
+
+def verify(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Assemble the review and record what was recomputed or fell back."""
+    ctx = runtime.context
+    facts = state["facts"]
+    sections = state.get("sections", {})
+    fallbacks = [f"{step}: {'; '.join(s.problems)}" for step, s in sorted(sections.items())
+                 if s.source == "fallback"]
+    provider = ctx.provider
+    provenance = facts.provenance.model_copy(update={
+        "llm": f"{provider.name}:{provider.model}" if provider else None,
+        "recomputed": state.get("recomputed", []), "fallbacks": fallbacks})
+    review = Review(**{**dict(facts), "provenance": provenance,
+                       "mode": "llm" if provider else "offline"},
+                    analysis=state["analysis"], cost_review=state["cost_review"],
+                    roadmap_plan=state.get("roadmap_plan"), roi_case=state["roi_case"],
+                    advice=state.get("advice", {}), sections=sections)
+    return {"review": review}
+
+
+def render_reports(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
+    """Write the requested report formats (and say where the run log is)."""
+    from assistant.report import write_reports
+
+    ctx = runtime.context
+    if ctx.out_dir is None:
+        return {"outputs": []}
+    written = write_reports(state["review"], ctx.out_dir, ctx.formats)
+    if ctx.log.path is not None and ctx.log.path.exists():
+        written.append(str(ctx.log.path))
+    return {"outputs": written}
+
+
+def fallback_handler(step: str, key: str, next_node: str) -> Callable[..., Command[str]]:
+    """Build the error handler for an LLM node: after retries, fall back and carry on."""
+
+    def handler(state: ReviewState, error: NodeError, runtime: Ctx) -> Command[str]:
+        ctx = runtime.context
+        ctx.log.write(step=step, event="fallback_after_retries", error=repr(error.error))
+        problems = [f"provider unavailable after retries: {type(error.error).__name__}"]
+        update: dict[str, Any] = {"sections": {step: SectionSource(
+            source="fallback", problems=problems)}}
+        facts = state["facts"]
+        offline_values: dict[str, Callable[[], Any]] = {
+            "analysis": lambda: offline.bottlenecks(facts),
+            "cost_review": lambda: offline.cost_performance(facts),
+            "roi_case": lambda: offline.roi_case(facts),
+            "roadmap_plan": lambda: None,
+            "advice": lambda: {step: offline.offline_advice(facts, step)},
+        }
+        update[key] = offline_values[key]()
+        return Command(update=update, goto=next_node)
+
+    return handler
+
+
+def review_path(path: Path) -> ReviewState:
+    """The graph's input for one file."""
+    return {"path": path}

@@ -1,0 +1,72 @@
+"""The workflow's state and run context.
+
+State is what flows between nodes (one review); the context is the run's settings and services
+(provider, run log, clock, cards), passed to every node by LangGraph and never stored in state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+from assistant.analysis.rules.finding import Finding
+from assistant.assessment.model import Facts, Review, SectionSource
+from assistant.assessment.sections import (
+    AdviceList,
+    BottleneckAnalysis,
+    CostPerformanceReview,
+    RoadmapPlan,
+    RoiCase,
+)
+from assistant.capacity.model import CapacityReport
+from assistant.intake.schema import Intake
+from assistant.knowledge.cards import PatternCard
+from assistant.llm.providers.base import Provider
+from assistant.llm.run_log import RunLog
+from assistant.settings import Settings
+
+
+def merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
+    """Reducer for dicts written by parallel branches: union, right wins per key."""
+    return {**(left or {}), **(right or {})}
+
+
+class ReviewState(TypedDict, total=False):
+    """What the nodes of one review read and write."""
+
+    path: Path
+    raw: Any
+    lines: dict[tuple[str | int, ...], int]
+    intake: Intake
+    capacity: CapacityReport
+    findings: list[Finding]
+    facts: Facts
+    prefix: str
+    analysis: BottleneckAnalysis
+    cost_review: CostPerformanceReview
+    roadmap_plan: RoadmapPlan | None
+    roi_case: RoiCase
+    advice: Annotated[dict[str, AdviceList], merge]
+    sections: Annotated[dict[str, SectionSource], merge]
+    recomputed: list[str]
+    review: Review
+    outputs: list[str]
+
+
+@dataclass
+class RunContext:
+    """Run settings and services, given to every node (LangGraph `context`)."""
+
+    settings: Settings
+    provider: Provider | None
+    log: RunLog
+    cards: dict[str, PatternCard]
+    clock: Callable[[], datetime] | None = None
+    out_dir: Path | None = None
+    formats: tuple[str, ...] = ("md", "json")
+    source: str = ""
+    retrieval: Callable[[str, str | None], list[str]] | None = None
+
