@@ -1,7 +1,83 @@
 """archreview: an architecture review assistant for scaling.
 
-The package computes capacity, findings, a roadmap and a business case from a structured
-intake; an LLM (optional) adds judgment on top of those computed facts.
+The public API is `review()`: give it an intake file or an `Intake` (and optionally `Settings`)
+and it returns the `Review` every report renders. The CLI, the Streamlit app, batch reviews and
+evals all call it; nothing else needs to reach into the layers below. Names other than `review`
+load on first use, so `import assistant` stays cheap for the CLI.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.version import __version__
+
+if TYPE_CHECKING:
+    from assistant.assessment.model import Review
+    from assistant.intake.loading import IntakeError, load_intake
+    from assistant.intake.schema import Intake
+    from assistant.llm.providers.base import Provider
+    from assistant.settings import Settings
+
+__all__ = ["Intake", "IntakeError", "Review", "Settings", "__version__", "load_intake", "review"]
+
+Retrieval = Callable[[str, str | None], list[str]]
+
+_LAZY = {
+    "Review": "assistant.assessment.model",
+    "Intake": "assistant.intake.schema",
+    "IntakeError": "assistant.intake.loading",
+    "load_intake": "assistant.intake.loading",
+    "Settings": "assistant.settings",
+}
+
+
+def review(source: str | Path | Intake, settings: Settings | None = None, *,
+           out_dir: Path | None = None, formats: tuple[str, ...] = ("md", "json"),
+           provider: Provider | None = None, retrieval: Retrieval | None = None,
+           use_knowledge_base: bool = True, resume: bool = False,
+           clock: Callable[[], datetime] | None = None, source_name: str | None = None,
+           ) -> Review:
+    """Review one intake (a YAML/JSON file or a validated `Intake`) and return the `Review`.
+
+    Args:
+        source: the intake file, or an `Intake` built in code (the Streamlit form, tests).
+        settings: run settings; None reads them from the environment and `.env`.
+        out_dir: write `report.<fmt>` (and the LLM run log) here; None writes nothing.
+        formats: report formats to write into `out_dir` (md, json, html).
+        provider: an LLM provider to use instead of building one from `settings`.
+        retrieval: a search function (query, kind) -> card ids, instead of the knowledge base.
+        use_knowledge_base: with no `retrieval`, search the knowledge base (False: cite only
+            the cards the rules name, and load no index).
+        resume: checkpoint each step in `out_dir`; a rerun continues at the failed step.
+        clock: the time stamped into the report (tests inject a fixed one).
+        source_name: the name the report gives the input (default: the file's path).
+
+    Raises:
+        IntakeError: the intake is invalid; every problem names the file, line and field.
+        ProviderError: the LLM provider could not be built (missing key, bad base URL).
+    """
+    from assistant.llm.providers.registry import build_provider
+    from assistant.settings import Settings
+    from assistant.workflow.run import default_retrieval, run_workflow
+
+    settings = settings if settings is not None else Settings.from_env()
+    if provider is None:
+        provider = build_provider(settings)
+    if retrieval is None and use_knowledge_base:
+        retrieval = default_retrieval()
+    return run_workflow(source if not isinstance(source, str) else Path(source), settings,
+                        out_dir=out_dir, formats=formats, provider=provider, clock=clock,
+                        retrieval=retrieval, resume=resume, source_name=source_name)
+
+
+def __getattr__(name: str) -> Any:
+    """Load the public names other than `review` on first use (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'assistant' has no attribute {name!r}")

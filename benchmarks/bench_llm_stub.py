@@ -24,7 +24,7 @@ from assistant.assessment.compute import compute_facts  # noqa: E402
 from assistant.intake.loading import load_intake  # noqa: E402
 from assistant.llm.providers.registry import build_provider  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.workflow.run import review_file  # noqa: E402
+from assistant.workflow.run import run_workflow  # noqa: E402
 from tests.stub_llm_server import OPENAI_PATH, StubLLMServer  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "ecommerce-workshop.yaml"
@@ -50,7 +50,7 @@ def run(server: StubLLMServer, concurrency: int | None, out: Path) -> float:
                         model="stub")
     provider = build_provider(settings)
     start = time.perf_counter()
-    review = review_file(EXAMPLE, settings, out_dir=out, provider=provider,
+    review = run_workflow(EXAMPLE, settings, out_dir=out, provider=provider,
                          max_concurrency=concurrency)
     elapsed = time.perf_counter() - start
     assert review.mode == "llm" and all(s.source == "llm" for s in review.sections.values()), \

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from assistant.assessment import offline_analyzer as offline
-from assistant.assessment.compute import compute_facts, run_review
+from assistant.assessment.compute import compute_facts, offline_review
 from assistant.assessment.model import Review
 from assistant.intake.loading import load_intake
 from assistant.llm.providers.base import TransientProviderError
 from assistant.settings import Settings
-from assistant.workflow.run import review_file
+from assistant.workflow.run import run_workflow
 from tests.conftest import EXAMPLES, FIXED_TIME
 from tests.fakes import ScriptedProvider
 
@@ -49,13 +49,13 @@ def good_provider(path: Path = ECOMMERCE) -> ScriptedProvider:
 
 def run(tmp_path: Path, provider: ScriptedProvider | None, path: Path = ECOMMERCE) -> Review:
     settings = Settings(provider="offline" if provider is None else "openai-compatible")
-    return review_file(path, settings, out_dir=tmp_path, formats=("md", "json"),
+    return run_workflow(path, settings, out_dir=tmp_path, formats=("md", "json"),
                        provider=provider, clock=lambda: FIXED_TIME)  # type: ignore[arg-type]
 
 
 def test_offline_graph_equals_the_direct_offline_review(tmp_path: Path) -> None:
     via_graph = run(tmp_path, None)
-    direct = run_review(load_intake(ECOMMERCE), source=str(ECOMMERCE), clock=lambda: FIXED_TIME)
+    direct = offline_review(load_intake(ECOMMERCE), source=str(ECOMMERCE), clock=lambda: FIXED_TIME)
     assert via_graph.mode == "offline"
     assert via_graph.analysis == direct.analysis
     assert via_graph.findings == direct.findings
@@ -170,13 +170,13 @@ def test_resume_continues_at_the_failed_step(tmp_path: Path,
 
     monkeypatch.setattr(nodes, "render_reports", disk_full)
     with pytest.raises(OSError, match="disk full"):
-        review_file(ECOMMERCE, settings, out_dir=tmp_path,
+        run_workflow(ECOMMERCE, settings, out_dir=tmp_path,
                     provider=provider,  # type: ignore[arg-type]
                     clock=lambda: FIXED_TIME, resume=True)
     calls_after_crash = len(provider.history)
     assert calls_after_crash >= 6 and not (tmp_path / "report.md").exists()
     monkeypatch.setattr(nodes, "render_reports", real_render)
-    review = review_file(ECOMMERCE, settings, out_dir=tmp_path,
+    review = run_workflow(ECOMMERCE, settings, out_dir=tmp_path,
                          provider=provider,  # type: ignore[arg-type]
                          clock=lambda: FIXED_TIME, resume=True)
     assert len(provider.history) == calls_after_crash  # no LLM step was paid for twice

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.assessment.compute import run_review
+from assistant.assessment.compute import offline_review
 from assistant.assessment.model import Review
 from assistant.intake.loading import load_intake
 from assistant.report.charts import (
@@ -42,7 +42,7 @@ _REVIEWS: dict[str, Review] = {}
 def review_of(name: str = "ecommerce-workshop", lang: str = "en") -> Review:
     key = f"{name}/{lang}"
     if key not in _REVIEWS:
-        _REVIEWS[key] = run_review(load_intake(EXAMPLES / f"{name}.yaml"),
+        _REVIEWS[key] = offline_review(load_intake(EXAMPLES / f"{name}.yaml"),
                                    source=f"examples/{name}.yaml", lang=lang,  # type: ignore[arg-type]
                                    clock=lambda: FIXED_TIME)
     return _REVIEWS[key]
@@ -56,7 +56,7 @@ def hostile_review(tmp_path: Path) -> Review:
     hostile = hostile.replace('notes: "Single Vercel', f'notes: "{IMG} Single Vercel')
     path = tmp_path / "hostile.yaml"
     path.write_text(hostile, encoding="utf-8")
-    return run_review(load_intake(path), source=f"{SCRIPT}.yaml", clock=lambda: FIXED_TIME)
+    return offline_review(load_intake(path), source=f"{SCRIPT}.yaml", clock=lambda: FIXED_TIME)
 
 
 def with_cash_flows(review: Review) -> Review:

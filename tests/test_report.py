@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.assessment.compute import run_review
+from assistant.assessment.compute import offline_review
 from assistant.assessment.model import SCHEMA_VERSION, Review
 from assistant.intake.loading import load_intake
 from assistant.report import render_json, render_markdown
@@ -25,7 +25,7 @@ SCHEMA_FILE = ROOT / "schema" / "report.schema.json"
 
 def review_of(name: str, lang: str = "en") -> Review:
     path = EXAMPLES / f"{name}.yaml"
-    return run_review(load_intake(path), source=f"examples/{name}.yaml", lang=lang,  # type: ignore[arg-type]
+    return offline_review(load_intake(path), source=f"examples/{name}.yaml", lang=lang,  # type: ignore[arg-type]
                       clock=lambda: FIXED_TIME)
 
 
@@ -72,7 +72,7 @@ def test_intake_text_is_shown_as_text_not_markup(tmp_path: Path) -> None:
                              "name: \"<script>alert(1)</script><img src=x onerror=alert(2)>\"")
     path = tmp_path / "hostile.yaml"
     path.write_text(hostile, encoding="utf-8")
-    markdown = render_markdown(run_review(load_intake(path), clock=lambda: FIXED_TIME))
+    markdown = render_markdown(offline_review(load_intake(path), clock=lambda: FIXED_TIME))
     assert "<script>" not in markdown and "<img" not in markdown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in markdown
 

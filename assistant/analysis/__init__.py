@@ -1,3 +1,5 @@
-"""What the computed capacity means: rules and findings, baseline costs, target configurations,
-endpoint caching, the scorecard and the monitoring plan. May import: capacity and below.
+"""What the capacity means: rules, costs, target configurations, caching, score, monitoring.
+
+May import: capacity, knowledge and everything below them.
 """
+

@@ -7,11 +7,23 @@ the average and says so, rather than being guessed.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from pydantic import BaseModel
 
 from assistant.capacity.model import CapacityReport
 from assistant.intake.schema import Intake
-from assistant.planning.roadmap import Roadmap
+
+
+class CostedPlan(Protocol):
+    """What the business score reads of a roadmap: today's cost and what the plan adds.
+
+    A protocol, not the roadmap type, so the score (analysis) never imports planning.
+    """
+
+    baseline_monthly_cost: float
+    total_monthly_cost_delta: float
+    currency: str
 
 
 class AreaScore(BaseModel):
@@ -51,7 +63,7 @@ def _performance(intake: Intake) -> AreaScore:
                      basis=f"{goal:g} ms goal, {current.avg_response_time_ms:g} ms observed")
 
 
-def _business(intake: Intake, roadmap: Roadmap) -> AreaScore:
+def _business(intake: Intake, roadmap: CostedPlan) -> AreaScore:
     budget = intake.constraints.budget_per_month
     total = roadmap.baseline_monthly_cost + roadmap.total_monthly_cost_delta
     if budget is None or total <= 0:
@@ -79,7 +91,7 @@ def _infrastructure(intake: Intake, capacity: CapacityReport) -> AreaScore:
     )
 
 
-def scorecard(intake: Intake, capacity: CapacityReport, roadmap: Roadmap) -> Scorecard:
+def scorecard(intake: Intake, capacity: CapacityReport, roadmap: CostedPlan) -> Scorecard:
     """Score the four areas and average the scored ones."""
     areas = [_capacity(intake, capacity), _performance(intake), _business(intake, roadmap),
              _infrastructure(intake, capacity)]

@@ -1,4 +1,5 @@
-"""One review's computed `Facts`, the judgment sections, the offline analyzer that writes them, and `Review`.
+"""One review assembled: computed `Facts`, judgment sections, the offline analyzer, `Review`.
 
-May import: planning and below. Everything an LLM may judge is assembled here.
+May import: planning and everything below it; an LLM may judge these facts, never change them.
 """
+

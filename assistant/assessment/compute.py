@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from assistant import __version__
 from assistant.analysis.baseline_costs import monthly_costs
 from assistant.analysis.configurations import three_configurations
 from assistant.analysis.endpoint_caching import analyse_endpoints
@@ -22,6 +21,7 @@ from assistant.analysis.rules import run_rules
 from assistant.analysis.rules.finding import Finding
 from assistant.analysis.scorecard import scorecard
 from assistant.assessment.model import Facts, PatternRef, Provenance, Review
+from assistant.assessment.offline_analyzer import offline_sections
 from assistant.capacity.model import CapacityReport, analyse
 from assistant.catalogue.model import (
     CATALOGUE_PATH,
@@ -33,6 +33,7 @@ from assistant.intake.schema import Intake
 from assistant.knowledge.cards import PatternCard, card_facts, knowledge_hash, load_cards
 from assistant.planning.business_case import RoiResult, compute_roi
 from assistant.planning.roadmap import Roadmap, build_roadmap
+from assistant.version import __version__
 
 Clock = Callable[[], datetime]
 
@@ -48,16 +49,14 @@ def intake_hash(intake: Intake) -> str:
     return sha256_of(canonical)
 
 
-def run_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = "en",
-               clock: Clock | None = None, cards: Mapping[str, PatternCard] | None = None
-               ) -> Review:
+def offline_review(intake: Intake, *, source: str = "", lang: Literal["en", "de"] = "en",
+                   clock: Clock | None = None, cards: Mapping[str, PatternCard] | None = None
+                   ) -> Review:
     """Review one validated intake offline: computed facts plus the offline analyzer's sections.
 
-    The workflow in `graph.py` calls the same functions step by step (and lets an LLM write the
-    judgment sections); this is the direct path for library use and tests.
+    The workflow (`assistant.workflow.graph`) calls the same functions step by step and lets an
+    LLM write the judgment sections; this direct path serves tests that need no graph.
     """
-    from assistant.assessment.offline_analyzer import offline_sections
-
     facts = compute_facts(intake, source=source, lang=lang, clock=clock, cards=cards)
     return Review(**dict(facts), **offline_sections(facts))
 

@@ -7,7 +7,7 @@ same schema the LLM must fill, so the report has one shape whatever produced it.
 
 from __future__ import annotations
 
-from assistant.assessment.model import Facts
+from assistant.assessment.model import Facts, SectionSource
 from assistant.assessment.sections import (
     Advice,
     AdviceList,
@@ -149,8 +149,6 @@ def offline_advice(review: Facts, step: str) -> AdviceList:
 
 def offline_sections(review: Facts) -> dict[str, object]:
     """Every judgment section as the offline analyzer writes it, with its source marked."""
-    from assistant.assessment.model import SectionSource
-
     steps = ["bottlenecks", "cost_performance", "roadmap", "roi", *advice_steps(review)]
     return {
         "analysis": bottlenecks(review), "cost_review": cost_performance(review),

@@ -1,4 +1,5 @@
-"""The deterministic capacity model: demand, compute and data tiers, sizing, queueing, latency, availability.
+"""The capacity model: demand, compute and data tiers, sizing, queueing, latency, availability.
 
-May import: intake, catalogue.
+May import: catalogue, intake and the foundation (not knowledge: the two are independent).
 """
+

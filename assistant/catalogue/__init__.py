@@ -1,4 +1,5 @@
-"""Sizes, prices, per-instance throughput, thresholds and their data files, each figure with its source.
+"""Sizes, prices, per-instance throughput and thresholds, each with its source, and their files.
 
-May import: intake.
+May import: intake and the foundation.
 """
+

@@ -1,4 +1,5 @@
-"""The `archreview` command line, one module per command group.
+"""The `archreview` command line, one module per command group, wired in `app.py`.
 
-Top layer: may import everything; calls the public `assistant.review()` and the report writers.
+Top layer: may import every layer; runs reviews only through `assistant.review()`.
 """
+

@@ -1,4 +1,5 @@
-"""The intake: what a team tells archreview (schema, money, business inputs) and loading it with precise errors.
+"""The intake: what a team tells archreview (schema, money, business inputs) and its loading.
 
-Lowest domain layer: imports nothing of archreview but `i18n`.
+Lowest domain layer: imports only the foundation (`i18n`, `settings`, `version`).
 """
+

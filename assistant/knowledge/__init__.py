@@ -1,4 +1,5 @@
-"""Pattern cards (`knowledge/*.md`), their hybrid BM25 + vector search, and the offline embedder.
+"""Pattern cards (`knowledge/*.md`), their hybrid BM25 + vector search and the offline embedder.
 
-May import: intake, catalogue. The index libraries (chromadb, onnxruntime) load only when searched.
+May import: catalogue, intake and the foundation; chromadb and onnxruntime load only to search.
 """
+

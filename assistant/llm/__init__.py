@@ -1,4 +1,5 @@
-"""The LLM path: providers, prompts, the shared facts prefix, ask (validate + repair), grounding, run log.
+"""The LLM path: providers, prompts, the facts prefix, ask (validate + repair), grounding, run log.
 
-May import: assessment and below.
+May import: assessment and everything below it (not report: the two are independent).
 """
+

@@ -1,4 +1,5 @@
-"""What to do and what it returns: the phased roadmap, task pricing and the business case.
+"""What to do and what it returns: the phased roadmap, the price of each task, the business case.
 
-May import: analysis and below.
+May import: analysis and everything below it.
 """
+

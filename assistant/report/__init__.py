@@ -1,7 +1,8 @@
-"""Reports of a `Review`: Markdown, HTML, JSON, charts and the architecture diagram.
+"""Reports of a `Review`: Markdown, HTML and JSON, the charts and the architecture diagram.
 
-May import: assessment and below (never llm or workflow).
+May import: assessment and everything below it (not llm, not workflow).
 """
+
 
 
 from assistant.report.json_report import render_json, write_schema

@@ -1,4 +1,5 @@
-"""The LangGraph review workflow: state, nodes, graph wiring, checkpoints, and running one review.
+"""The LangGraph review workflow: state, nodes, the graph's wiring, checkpoints, running a review.
 
-May import: llm, report and below.
+May import: llm, report and everything below them.
 """
+

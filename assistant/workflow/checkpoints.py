@@ -9,6 +9,7 @@ same review after a crash continues where it stopped.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,11 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from assistant.settings import Settings
+from assistant.workflow.state import ReviewState
 
 CHECKPOINT_NAME = "checkpoints.sqlite"
-def thread_id(path: Path, settings: Settings) -> str:
-    """Identify one review: same file content and same run settings, same thread."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+def thread_id(start: ReviewState, settings: Settings) -> str:
+    """Identify one review: same input content and same run settings, same thread."""
+    raw = start.get("raw")
+    content = (json.dumps(raw, sort_keys=True).encode() if raw is not None
+               else start["path"].read_bytes())
+    digest = hashlib.sha256(content).hexdigest()[:16]
     return f"{digest}:{settings.provider}:{settings.model_name}:{settings.language}"
 
 

@@ -38,7 +38,7 @@ def build_graph(
     graph.add_node("roi", nodes.roi, retry_policy=LLM_RETRY,
                    error_handler=nodes.fallback_handler("roi", "roi_case", "verify"))
     chain = ("load", "validate", "capacity", "rules", "retrieve")
-    graph.add_edge(START, chain[0])
+    graph.add_conditional_edges(START, nodes.entry_step, ["load", "validate"])
     for first, second in zip(chain, chain[1:], strict=False):
         graph.add_edge(first, second)
     for name in PARALLEL:

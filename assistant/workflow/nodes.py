@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.errors import NodeError
 from langgraph.runtime import Runtime
@@ -24,6 +24,7 @@ from assistant.assessment.sections import STEP_SCHEMAS
 from assistant.capacity.model import analyse
 from assistant.catalogue.model import defaults_for
 from assistant.intake.loading import read_intake_data, validate_intake
+from assistant.intake.schema import Intake
 from assistant.llm import grounding
 from assistant.llm.ask import ask
 from assistant.llm.prompt_facts import llm_facts
@@ -246,6 +247,17 @@ def fallback_handler(step: str, key: str, next_node: str) -> Callable[..., Comma
     return handler
 
 
-def review_path(path: Path) -> ReviewState:
-    """The graph's input for one file."""
-    return {"path": path}
+def workflow_input(source: Path | Intake, name: str) -> ReviewState:
+    """The graph's input: a file to load, or an `Intake` (dumped, so it is validated the same way).
+
+    An `Intake` built in code has passed Pydantic but not the cross-field checks (unknown
+    `depends_on` ids, cycles); starting at `validate` runs those for it as for a file.
+    """
+    if isinstance(source, Path):
+        return {"path": source}
+    return {"path": Path(name), "raw": source.model_dump(mode="json"), "lines": {}}
+
+
+def entry_step(state: ReviewState) -> Literal["load", "validate"]:
+    """Start at `load` for a file, at `validate` for an intake given as data."""
+    return "validate" if "raw" in state else "load"

@@ -1,8 +1,8 @@
-"""Run the review workflow for one file: build the run context, invoke the graph.
+"""Run the review workflow for one intake: build the run context, invoke the graph.
 
-The CLI, the batch review and the evals all come through here, offline or with an LLM, so there
-is one path. Heavy modules (LangGraph, the knowledge index, provider SDKs) load here, not at CLI
-start-up.
+`assistant.review()`, the public API the CLI, the app, batch and evals call, comes through
+here, offline or with an LLM, so there is one path. Heavy modules (LangGraph, the knowledge
+index, provider SDKs) load here, not at CLI start-up.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.assessment.model import Review
+from assistant.intake.schema import Intake
 from assistant.knowledge.cards import load_cards
 from assistant.llm.providers.base import Provider
 from assistant.llm.run_log import RunLog
 from assistant.settings import Settings
-from assistant.workflow.state import RunContext
+from assistant.workflow.nodes import workflow_input
+from assistant.workflow.state import ReviewState, RunContext
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -37,52 +39,50 @@ def default_retrieval(k: int = 3) -> Callable[[str, str | None], list[str]]:
     return search
 
 
-def review_file(path: Path, settings: Settings, *, out_dir: Path | None = None,
-                formats: tuple[str, ...] = ("md", "json"), provider: Provider | None = None,
-                clock: Callable[[], datetime] | None = None,
-                retrieval: Callable[[str, str | None], list[str]] | None = None,
-                max_concurrency: int | None = None, resume: bool = False) -> Review:
-    """Review one intake file through the workflow; write reports when `out_dir` is given.
+def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | None = None,
+                 formats: tuple[str, ...] = ("md", "json"), provider: Provider | None = None,
+                 clock: Callable[[], datetime] | None = None,
+                 retrieval: Callable[[str, str | None], list[str]] | None = None,
+                 max_concurrency: int | None = None, resume: bool = False,
+                 source_name: str | None = None) -> Review:
+    """Review one intake (a file, or an `Intake` built in code) through the workflow.
 
-    With `resume` (and an `out_dir`), steps are checkpointed there and a rerun of the same
-    review continues at the step that failed.
+    Reports are written when `out_dir` is given. With `resume` (and an `out_dir`), steps are
+    checkpointed there and a rerun of the same review continues at the step that failed.
     """
-    from assistant.workflow.nodes import review_path
-
+    name = source_name or (str(source) if isinstance(source, Path) else "<intake>")
     log_path = out_dir / RUN_LOG_NAME if out_dir is not None and provider is not None else None
     if log_path is not None and log_path.exists() and not resume:
         log_path.unlink()
     context = RunContext(
         settings=settings, provider=provider, log=RunLog(log_path),
         cards={c.id: c for c in load_cards()}, clock=clock, out_dir=out_dir, formats=formats,
-        source=str(path), retrieval=retrieval)
+        source=name, retrieval=retrieval)
     config: RunnableConfig = {}
     if max_concurrency is not None:
         config["max_concurrency"] = max_concurrency
+    start = workflow_input(source, name)
     if resume and out_dir is not None:
-        return _resumable(path, settings, out_dir, context, config)
+        return _resumable(start, settings, out_dir, context, config)
     from assistant.workflow.graph import build_graph
 
-    result = build_graph().invoke(review_path(path), config=config, context=context)
+    result = build_graph().invoke(start, config=config, context=context)
     review: Review = result["review"]
     return review
 
 
-def _resumable(path: Path, settings: Settings, out_dir: Path, context: RunContext,
+def _resumable(start: ReviewState, settings: Settings, out_dir: Path, context: RunContext,
                config: RunnableConfig) -> Review:
     """Run with a checkpoint store: continue an unfinished run of the same review."""
     from assistant.workflow.checkpoints import sqlite_checkpointer, thread_id
     from assistant.workflow.graph import build_graph
-    from assistant.workflow.nodes import review_path
-
-    config["configurable"] = {"thread_id": thread_id(path, settings)}
+    config["configurable"] = {"thread_id": thread_id(start, settings)}
     with sqlite_checkpointer(out_dir) as saver:
         graph = build_graph(checkpointer=saver)
         unfinished = bool(graph.get_state(config).next)
-        start = None if unfinished else review_path(path)
         if unfinished:
             context.log.write(step="resume", event="resumed", pending=list(
                 graph.get_state(config).next))
-        result = graph.invoke(start, config=config, context=context)
+        result = graph.invoke(None if unfinished else start, config=config, context=context)
     review: Review = result["review"]
     return review

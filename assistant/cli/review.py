@@ -1,0 +1,166 @@
+"""The `archreview validate`, `review` and `schema` commands.
+
+`review` calls the public `assistant.review()` once per file and goes on past a bad one. Every
+option defaults from `Settings` (the environment and `.env`), so `ARCHREVIEW_LANG=de` works.
+Heavy modules load inside the commands, so `archreview --help` and `validate` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from assistant.cli.console import err, out
+
+if TYPE_CHECKING:
+    from assistant.llm.providers.base import Provider
+    from assistant.settings import Settings
+
+FORMATS = ("md", "json", "html")
+
+
+def _parse_formats(value: str) -> list[str]:
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise typer.BadParameter(f"expected a comma-separated list of {', '.join(FORMATS)}, "
+                                 f"got {value!r}")
+    return formats
+
+
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Intake files (YAML or JSON).")],
+) -> None:
+    """Check intake files and print every problem with file, line, field and expectation."""
+    from assistant.intake.loading import IntakeError, load_intake
+
+    failed = 0
+    for path in files:
+        try:
+            load_intake(path)
+        except IntakeError as error:
+            failed += 1
+            err.print(f"[red]✗[/red] {path}: {len(error.problems)} problem(s)", highlight=False)
+            for problem in error.problems:
+                err.print(f"  - {problem}", highlight=False, markup=False)
+        else:
+            out.print(f"[green]✓[/green] {path}: valid", highlight=False)
+    if failed:
+        raise typer.Exit(code=1)
+
+
+def _settings(provider: str | None, model: str | None, base_url: str | None,
+              lang: str | None) -> Settings:
+    """Resolve run settings: options, then the environment and `.env`, then the defaults.
+
+    With no provider chosen anywhere, a base URL means an OpenAI-compatible server, and a
+    configured API key means that provider (said aloud, so nobody pays for an LLM unknowingly).
+    """
+    from assistant.settings import PROVIDERS, Settings, configured_provider, load_dotenv_once
+
+    if provider is not None and provider not in PROVIDERS:
+        raise typer.BadParameter(f"expected one of {', '.join(PROVIDERS)}, got {provider!r}",
+                                 param_hint="--provider")
+    if lang is not None and lang not in ("en", "de"):
+        raise typer.BadParameter(f"expected 'en' or 'de', got {lang!r}", param_hint="--lang")
+    load_dotenv_once()
+    chosen = provider or os.environ.get("ARCHREVIEW_PROVIDER") or None
+    try:
+        settings = Settings.from_env(provider=chosen, model=model, base_url=base_url,
+                                     language=lang)
+        if chosen is None and settings.base_url:
+            chosen = "openai-compatible"
+        elif chosen is None and (chosen := configured_provider()) is not None:
+            out.print(f"provider: {chosen} (an API key for it is configured; "
+                      "--provider offline to run without an LLM)")
+        if chosen is None:
+            return settings
+        return Settings.from_env(provider=chosen, model=model, base_url=base_url, language=lang)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _build_provider(settings: Settings) -> Provider | None:
+    """Build the LLM provider for the settings (None when offline); a bad setup is a usage error."""
+    from assistant.llm.providers.base import ProviderError
+    from assistant.llm.providers.registry import build_provider
+
+    try:
+        return build_provider(settings)
+    except ProviderError as error:
+        raise typer.BadParameter(str(error), param_hint="--provider") from None
+
+
+def review(
+    files: Annotated[list[Path], typer.Argument(help="Intake files (YAML or JSON).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("out"),
+    formats: Annotated[str, typer.Option(
+        "--format", help="Comma-separated: md,json,html.")] = "md,json",
+    lang: Annotated[str | None, typer.Option(
+        help="Report language: en or de (default: ARCHREVIEW_LANG, else en).")] = None,
+    provider: Annotated[str | None, typer.Option(
+        help="offline, anthropic, openai or openai-compatible (default: ARCHREVIEW_PROVIDER, "
+             "else offline unless a key is configured).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name.")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1.")] = None,
+    resume: Annotated[bool, typer.Option(
+        help="Checkpoint each step in OUT/<stem>/checkpoints.sqlite; a rerun continues at the "
+             "step that failed instead of paying for finished LLM steps again.")] = False,
+) -> None:
+    """Review architecture files; each report lands in OUT/<file stem>/."""
+    import assistant
+    from assistant.intake.loading import IntakeError
+    from assistant.llm.providers.base import ProviderError
+    from assistant.workflow.run import default_retrieval
+
+    chosen = tuple(_parse_formats(formats))
+    settings = _settings(provider, model, base_url, lang)
+    llm = _build_provider(settings)
+    if llm is None:
+        out.print("mode: offline (computed capacity model, rules and knowledge base; no LLM)")
+    else:
+        out.print(f"mode: llm ({settings.provider}, model {llm.model}) on top of the computed "
+                  "facts")
+    retrieval = default_retrieval()
+    failures: list[tuple[Path, str]] = []
+    for path in files:
+        try:
+            result = assistant.review(path, settings, out_dir=out_dir / path.stem,
+                                      formats=chosen, provider=llm, retrieval=retrieval,
+                                      resume=resume)
+        except IntakeError as error:
+            failures.append((path, f"{len(error.problems)} problem(s)"))
+            for problem in error.problems:
+                err.print(f"  - {problem}", highlight=False, markup=False)
+            continue
+        except ProviderError as error:
+            failures.append((path, f"provider error: {error}"))
+            continue
+        for fmt in chosen:
+            out.print(f"[green]✓[/green] {path} → {out_dir / path.stem / ('report.' + fmt)}",
+                      highlight=False)
+        for step, section in sorted(result.sections.items()):
+            if section.source == "fallback":
+                err.print(f"  ! {path}: section {step} fell back to the offline analyzer",
+                          highlight=False, markup=False)
+    if failures:
+        err.print(f"[red]{len(failures)} of {len(files)} file(s) could not be reviewed:[/red]")
+        for path, reason in failures:
+            err.print(f"  - {path}: {reason}", highlight=False, markup=False)
+        raise typer.Exit(code=1)
+
+
+def schema(
+    path: Annotated[Path, typer.Option("--out", help="Where to write the JSON Schema.")] = Path(
+        "schema/report.schema.json"),
+) -> None:
+    """Write the JSON Schema of the report (generated from the Pydantic models)."""
+    from assistant.report import write_schema
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_schema(path)
+    out.print(f"wrote {path}")
