@@ -35,6 +35,7 @@ test: install chromium
 lint: install
 	$(BIN)/ruff check assistant tests evals benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 eval: install
 	$(BIN)/python -m evals.run_retrieval
