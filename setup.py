@@ -11,6 +11,7 @@ wheel built from the sdist has them too.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -43,9 +44,16 @@ class BuildPyWithBundledData(build_py):
         return mapping
 
     def run(self) -> None:
-        """Build the packages as usual, then copy the bundled folders beside them."""
+        """Build the packages as usual, then copy the bundled folders beside them.
+
+        The old copy is removed first: build/ survives between builds, and a card deleted or
+        renamed in knowledge/ must not live on in the next wheel.
+        """
         super().run()
-        for target, source in self._bundled_files().items():
+        files = self._bundled_files()
+        if files:
+            shutil.rmtree(Path(self.build_lib, TARGET), ignore_errors=True)
+        for target, source in files.items():
             self.mkpath(str(Path(target).parent))
             self.copy_file(source, target, preserve_mode=False)
 
