@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 EXAMPLE ?= examples/ecommerce-workshop.yaml
 
-.PHONY: install demo test lint eval bench schema clean chromium record
+.PHONY: install demo test lint eval bench schema clean chromium record wheel-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,13 @@ test: install chromium
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check assistant tests evals benchmarks scripts
+	$(BIN)/ruff check assistant tests evals benchmarks scripts setup.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Build the wheel, install it into a fresh venv outside the checkout, review and search with it.
+wheel-check: install
+	scripts/check_wheel.sh
 
 eval: install
 	$(BIN)/python -m evals.run_retrieval

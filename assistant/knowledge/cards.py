@@ -8,7 +8,6 @@ cards on the CLI's start-up path; the search index lives in `knowledge.py`.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -18,9 +17,10 @@ from typing import Protocol
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from assistant.bundled import DataFolderMissing, data_folder
 from assistant.intake.schema import COMPONENT_KINDS
 
-KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+KNOWLEDGE_ENV = "ARCHREVIEW_KNOWLEDGE_DIR"
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<meta>.*?)\n---\s*\n(?P<body>.*)\Z", re.DOTALL)
 _LINES = re.compile(r"^\d+-\d+$")
 
@@ -108,8 +108,15 @@ class PatternCard(BaseModel):
 
 
 def knowledge_dir() -> Path:
-    """The cards folder (override with ARCHREVIEW_KNOWLEDGE_DIR)."""
-    return Path(os.environ.get("ARCHREVIEW_KNOWLEDGE_DIR", KNOWLEDGE_DIR))
+    """The cards folder: $ARCHREVIEW_KNOWLEDGE_DIR, else the wheel's copy, else the checkout's.
+
+    Raises CardError (not FileNotFoundError) when there is none, so the CLI reports it like any
+    other unusable card instead of with a traceback.
+    """
+    try:
+        return data_folder("knowledge", KNOWLEDGE_ENV)
+    except DataFolderMissing as error:
+        raise CardError(str(error)) from None
 
 
 def parse_card(path: Path) -> PatternCard:

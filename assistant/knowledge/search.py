@@ -416,7 +416,8 @@ def open_knowledge_base(directory: Path | None = None, *, cache: Path | None = N
     """Open the knowledge base with the configured cards, index location and embedding model.
 
     Args:
-        directory: cards folder (default: `ARCHREVIEW_KNOWLEDGE_DIR` or the repo's knowledge/).
+        directory: cards folder (default: `knowledge_dir()`: `ARCHREVIEW_KNOWLEDGE_DIR`,
+            the wheel's bundled copy or the checkout's knowledge/).
         cache: cache folder (default: `ARCHREVIEW_CACHE_DIR` or ~/.cache/archreview).
         chroma_url: Chroma server URL (default: `ARCHREVIEW_CHROMA_URL`; empty = embedded).
         embedder: embedding model (default: the packaged model or `ARCHREVIEW_EMBED_MODEL_DIR`).

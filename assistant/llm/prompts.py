@@ -7,20 +7,25 @@ Intake text reaches prompts only through `fence()`, inside a block labelled as d
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+from assistant.bundled import data_folder
+
+PROMPTS_ENV = "ARCHREVIEW_PROMPTS_DIR"
 LANGUAGE_NAMES = {"en": "English", "de": "German"}
 
 
 def prompts_dir() -> Path:
-    """The template folder (override with ARCHREVIEW_PROMPTS_DIR)."""
-    return Path(os.environ.get("ARCHREVIEW_PROMPTS_DIR", PROMPTS_DIR))
+    """The template folder: $ARCHREVIEW_PROMPTS_DIR, else the wheel's copy, else the checkout's.
+
+    Raises:
+        DataFolderMissing: if there is none (a FileNotFoundError naming where it looked).
+    """
+    return data_folder("prompts", PROMPTS_ENV)
 
 
 @cache
