@@ -55,4 +55,4 @@ schema: install
 	$(BIN)/archreview schema --out schema/report.schema.json
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) build .pytest_cache .mypy_cache .ruff_cache
