@@ -17,7 +17,7 @@ from assistant.knowledge.cards import load_cards
 from assistant.llm.providers.base import Provider
 from assistant.llm.run_log import RunLog
 from assistant.settings import Settings
-from assistant.workflow.state import RunContext
+from assistant.workflow.state import INTERNAL_ERROR, RunContext
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -49,7 +49,9 @@ def review_file(path: Path, settings: Settings, *, out_dir: Path | None = None,
     """
     from assistant.workflow.nodes import review_path
 
-    log_path = out_dir / RUN_LOG_NAME if out_dir is not None and provider is not None else None
+    # Offline runs get the path too: an internal error's traceback must land somewhere. The
+    # file only appears when something is written.
+    log_path = out_dir / RUN_LOG_NAME if out_dir is not None else None
     if log_path is not None and log_path.exists() and not resume:
         log_path.unlink()
     context = RunContext(
@@ -63,9 +65,21 @@ def review_file(path: Path, settings: Settings, *, out_dir: Path | None = None,
         return _resumable(path, settings, out_dir, context, config)
     from assistant.workflow.graph import build_graph
 
-    result = build_graph().invoke(review_path(path), config=config, context=context)
+    graph = build_graph(internal_errors=settings.internal_errors)
+    result = graph.invoke(review_path(path), config=config, context=context)
     review: Review = result["review"]
     return review
+
+
+def internal_error_steps(review: Review) -> list[str]:
+    """The steps whose section fell back because of a programming error, sorted.
+
+    The run goes on past them (each shows the offline answer), so the caller must say so and
+    fail: a crash must not pass for a provider hiccup.
+    """
+    return sorted(step for step, section in review.sections.items()
+                  if section.source == "fallback" and section.problems
+                  and section.problems[0].startswith(INTERNAL_ERROR))
 
 
 def _resumable(path: Path, settings: Settings, out_dir: Path, context: RunContext,
@@ -77,7 +91,7 @@ def _resumable(path: Path, settings: Settings, out_dir: Path, context: RunContex
 
     config["configurable"] = {"thread_id": thread_id(path, settings)}
     with sqlite_checkpointer(out_dir) as saver:
-        graph = build_graph(checkpointer=saver)
+        graph = build_graph(checkpointer=saver, internal_errors=settings.internal_errors)
         unfinished = bool(graph.get_state(config).next)
         start = None if unfinished else review_path(path)
         if unfinished:
