@@ -230,3 +230,20 @@ def test_a_hung_step_is_named_in_the_report_and_the_rest_carries_on(tmp_path: Pa
     assert internal_error_steps(review) == []
     assert "timed out after 1 s" in (tmp_path / "report.md").read_text(encoding="utf-8")
     assert elapsed < 10, elapsed
+
+
+def test_call_within_passes_the_calls_own_errors_and_results_through() -> None:
+    from assistant.llm.ask import StepTimeout, call_within
+
+    def own_timeout() -> None:
+        raise TimeoutError("socket said so")
+
+    with pytest.raises(TimeoutError, match="socket said so"):
+        call_within(own_timeout, 5.0)
+    assert call_within(lambda: 42, 5.0) == 42 and call_within(lambda: 7, None) == 7
+    release = threading.Event()
+    start = time.monotonic()
+    with pytest.raises(StepTimeout):
+        call_within(lambda: release.wait(30), 0.2)
+    assert time.monotonic() - start < 0.5
+    release.set()

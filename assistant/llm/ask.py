@@ -110,8 +110,8 @@ def call_within(call: Callable[[], R], timeout_s: float | None) -> R:
     try:
         return future.result(timeout=timeout_s)
     except TimeoutError:
-        if future.done():  # the call itself raised a TimeoutError: not ours to reinterpret
-            raise
+        if future.done():  # it finished as the wait ended, or raised its own TimeoutError
+            return future.result()
         raise StepTimeout from None
 
 
