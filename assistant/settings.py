@@ -1,18 +1,25 @@
 """Run settings: provider, model, language, limits; from arguments, the environment or `.env`.
 
+One `pydantic_settings.BaseSettings`, so every setting is typed, described and validated in one
+place, and a bad value in the environment is refused before a review starts, naming the
+variable. Explicit arguments win over the environment, which wins over `.env`, which wins over
+the defaults.
+
 Keys are read from the environment (or a `.env` file in the working directory) at the moment a
-provider is built, and are never stored on this object, printed, logged or written anywhere.
+provider is built, and are never fields of this object, printed, logged or written anywhere.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ProviderName = Literal["offline", "anthropic", "openai", "openai-compatible"]
-PROVIDERS: tuple[str, ...] = ("offline", "anthropic", "openai", "openai-compatible")
+PROVIDERS: tuple[str, ...] = get_args(ProviderName)
 KEY_VARIABLES: dict[str, str] = {
     "anthropic": "ANTHROPIC_API_KEY",
     "openai": "OPENAI_API_KEY",
@@ -24,10 +31,17 @@ DEFAULT_MODELS: dict[str, str] = {
     "openai-compatible": "local-model",
     "offline": "offline-analyzer",
 }
+ENV_PREFIX = "ARCHREVIEW_"
+LANGUAGE_VARIABLE = "ARCHREVIEW_LANG"
+_MAX_SHOWN_INPUT = 60
 
 
 def load_dotenv_once(path: Path | None = None) -> None:
-    """Load `.env` into the environment without overriding variables already set."""
+    """Load `.env` into the environment without overriding variables already set.
+
+    Settings read `.env` themselves; this is for the keys, which are read from the environment
+    when a provider is built and so must be there by then.
+    """
     try:
         from dotenv import load_dotenv
     except ImportError:  # pragma: no cover - python-dotenv is a dependency
@@ -35,61 +49,86 @@ def load_dotenv_once(path: Path | None = None) -> None:
     load_dotenv(path or Path.cwd() / ".env", override=False)
 
 
-def _convert(raw: str, default: object) -> object:
-    """Convert an environment string to the type of the field's default."""
-    if isinstance(default, bool):
-        return raw.lower() in {"1", "true", "yes"}
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
-    return raw
-
-
-@dataclass(kw_only=True)
-class Settings:
+class Settings(BaseSettings):
     """Everything a review run can be configured with (CLI flags override the environment)."""
 
-    provider: ProviderName = field(default="offline", metadata={
-        "env": "ARCHREVIEW_PROVIDER", "help": "offline, anthropic, openai or openai-compatible"})
-    model: str = field(default="", metadata={
-        "env": "ARCHREVIEW_MODEL", "help": "model name; empty = the provider's default"})
-    base_url: str = field(default="", metadata={
-        "env": "ARCHREVIEW_BASE_URL", "help": "base URL of an OpenAI-compatible server"})
-    temperature: float = field(default=0.2, metadata={"env": "ARCHREVIEW_TEMPERATURE"})
-    max_repairs: int = field(default=2, metadata={
-        "env": "ARCHREVIEW_MAX_REPAIRS", "help": "repair attempts after an invalid answer"})
-    timeout_s: float = field(default=120.0, metadata={
-        "env": "ARCHREVIEW_TIMEOUT_S", "help": "per-request timeout given to the SDK"})
-    max_retries: int = field(default=2, metadata={
-        "env": "ARCHREVIEW_MAX_RETRIES", "help": "SDK retries on transient errors"})
-    max_tokens: int = field(default=4096, metadata={"env": "ARCHREVIEW_MAX_TOKENS"})
-    language: Literal["en", "de"] = field(default="en", metadata={"env": "ARCHREVIEW_LANG"})
-    response_format: Literal["auto", "json_schema", "json_object"] = field(
-        default="auto", metadata={
-            "env": "ARCHREVIEW_RESPONSE_FORMAT",
-            "help": "OpenAI-compatible servers: auto falls back to JSON mode if refused"})
+    # extra="ignore": `.env` also holds keys and other ARCHREVIEW_ variables (cache dir, Chroma
+    # URL) that are not settings; refusing them would echo their values in the error.
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        populate_by_name=True)
+
+    provider: ProviderName = Field(
+        default="offline", description="offline, anthropic, openai or openai-compatible")
+    model: str = Field(default="", description="model name; empty = the provider's default")
+    base_url: str = Field(default="", description="base URL of an OpenAI-compatible server")
+    temperature: float = Field(default=0.2, ge=0, le=2, description="sampling temperature")
+    max_repairs: int = Field(default=2, ge=0,
+                             description="repair attempts after an invalid or ungrounded answer")
+    timeout_s: float = Field(default=120.0, gt=0,
+                             description="per-request timeout given to the SDK, in seconds")
+    max_retries: int = Field(default=2, ge=0, description=(
+        "the SDK's retries on connection errors, timeouts, 408, 409, 429 and 5xx; the only "
+        "retry layer"))
+    step_timeout_s: float = Field(default=90.0, gt=0, description=(
+        "the longest one LLM step (all its requests, retries and repairs) may take, in seconds; "
+        "then the step falls back to the offline section"))
+    max_tokens: int = Field(default=4096, gt=0, description="the answer's token budget")
+    language: Literal["en", "de"] = Field(default="en", validation_alias=LANGUAGE_VARIABLE,
+                                          description="report language")
+    response_format: Literal["auto", "json_schema", "json_object"] = Field(
+        default="auto",
+        description="OpenAI-compatible servers: auto falls back to JSON mode if refused")
+    internal_errors: Literal["fallback", "raise"] = Field(default="fallback", description=(
+        "on a programming error in a step: fallback (offline section labelled internal error, "
+        "the run exits non-zero) or raise (tests)"))
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Build settings from the environment (and `.env`), then apply explicit overrides."""
+        """Build settings from the environment (and `.env`); explicit non-None overrides win.
+
+        Raises:
+            ValueError: a value is invalid; the message names the variable (or argument) and
+                what was expected, one clause per problem.
+            TypeError: an override names no setting.
+        """
         load_dotenv_once()
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = os.environ.get(f.metadata.get("env", ""))
-            if raw is not None and raw != "":
-                values[f.name] = _convert(raw, f.default)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        settings = cls(**values)  # type: ignore[arg-type]
-        if settings.provider not in PROVIDERS:
-            raise ValueError(f"provider must be one of {', '.join(PROVIDERS)}, "
-                             f"got {settings.provider!r}")
-        return settings
+        unknown = sorted(set(overrides) - set(cls.model_fields))
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(unknown)}")
+        given = {k: v for k, v in overrides.items() if v is not None}
+        try:
+            return cls(**given)  # type: ignore[arg-type]
+        except ValidationError as error:
+            raise ValueError(explain(error, set(given))) from None
 
     @property
     def model_name(self) -> str:
         """The model to ask: the explicit one, else the provider's default."""
         return self.model or DEFAULT_MODELS[self.provider]
+
+
+def env_variable(field: str) -> str:
+    """The environment variable a setting is read from."""
+    return LANGUAGE_VARIABLE if field == "language" else f"{ENV_PREFIX}{field.upper()}"
+
+
+def explain(error: ValidationError, arguments: set[str]) -> str:
+    """Say which variable (or argument) holds a bad value and what was expected."""
+    clauses = [_clause(item, arguments) for item in error.errors(include_url=False)]
+    return "invalid settings: " + "; ".join(clauses)
+
+
+def _clause(item: Any, arguments: set[str]) -> str:
+    """One problem: `ARCHREVIEW_MAX_RETRIES: expected a valid integer, ..., got 'many'`."""
+    loc = str(item["loc"][0]) if item["loc"] else ""
+    field = "language" if loc == LANGUAGE_VARIABLE else loc
+    name = field if field in arguments else env_variable(field)
+    expected = str(item["msg"]).replace("Input should be", "expected", 1)
+    shown = repr(item.get("input"))
+    if len(shown) > _MAX_SHOWN_INPUT:
+        shown = shown[:_MAX_SHOWN_INPUT] + "…"
+    return f"{name}: {expected}, got {shown}"
 
 
 def configured_provider() -> str | None:

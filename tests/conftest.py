@@ -30,6 +30,20 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPa
     monkeypatch.setenv("ARCHREVIEW_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     for key in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(key, raising=False)
+    _isolate_settings(monkeypatch)
+
+
+def _isolate_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No run setting leaks in from the shell; a programming error in a step raises.
+
+    In production a crashing step falls back (labelled internal error); under tests it must fail
+    the test instead of hiding behind the offline section.
+    """
+    from assistant.settings import Settings, env_variable
+
+    for field in Settings.model_fields:
+        monkeypatch.delenv(env_variable(field), raising=False)
+    monkeypatch.setenv("ARCHREVIEW_INTERNAL_ERRORS", "raise")
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ class Call:
     system: str
     messages: list[Message]
     shared_prefix: str
+    timeout_s: float | None = None
 
 
 @dataclass
@@ -43,10 +44,12 @@ class ScriptedProvider:
         return self
 
     def complete(self, *, system: str, messages: list[Message], schema: type[BaseModel],
-                 schema_name: str, shared_prefix: str = "") -> Completion:
+                 schema_name: str, shared_prefix: str = "",
+                 timeout_s: float | None = None) -> Completion:
         """Return the next scripted answer for this step (or raise it if it is an exception)."""
         with self._lock:
-            self.history.append(Call(schema_name, system, list(messages), shared_prefix))
+            self.history.append(Call(schema_name, system, list(messages), shared_prefix,
+                                     timeout_s))
             queue = self.queues[schema_name]
             answer = queue.popleft() if queue else self.defaults.get(schema_name)
         if isinstance(answer, BaseException):

@@ -138,15 +138,27 @@ business:
     assert "999999" in flag and "the computed value is used" in flag
 
 
-def test_transient_errors_are_retried_then_fall_back(tmp_path: Path) -> None:
+def test_a_transient_error_falls_back_at_once_the_graph_does_not_retry(tmp_path: Path) -> None:
+    # A TransientProviderError reaches ask() only after the SDK's own retries are spent.
     provider = good_provider()
     provider.enqueue("cost_performance", TransientProviderError("503"),
                      TransientProviderError("503 again"))
     review = run(tmp_path, provider)
-    assert len(provider.calls("cost_performance")) == 2
+    assert len(provider.calls("cost_performance")) == 1
     section = review.sections["cost_performance"]
-    assert section.source == "fallback" and "after retries" in section.problems[0]
+    assert section.source == "fallback" and section.attempts == 1
+    assert section.problems == ["provider unavailable: 503"]
+    assert "cost_performance: provider unavailable: 503" in review.provenance.fallbacks
     assert review.sections["bottlenecks"].source == "llm"
+    log = [json.loads(line) for line in (tmp_path / "run-log.jsonl").read_text().splitlines()]
+    assert [e["event"] for e in log if e["step"] == "cost_performance"] == ["provider_error"]
+
+
+def test_each_request_gets_the_steps_remaining_time(tmp_path: Path) -> None:
+    provider = good_provider()
+    run(tmp_path, provider)
+    timeouts = [call.timeout_s for call in provider.history]
+    assert timeouts and all(t is not None and 0 < t <= 90.0 for t in timeouts)
 
 
 def test_no_key_in_logs_or_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -476,3 +476,43 @@ def test_adapters_import_no_sdk_until_built() -> None:
             "loaded = {'openai', 'anthropic', 'httpx2', 'vcr'} & set(sys.modules)\n"
             "assert not loaded, loaded\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+# --- One error mapping for both SDKs ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("adapter", ["openai", "anthropic"])
+@pytest.mark.parametrize(("status", "transient"), [(409, True), (503, True), (400, False),
+                                                   (422, False)])
+def test_both_adapters_map_statuses_alike(stub_server: StubLLMServer, adapter: str, status: int,
+                                          transient: bool) -> None:
+    path = OPENAI_PATH if adapter == "openai" else ANTHROPIC_PATH
+    stub_server.enqueue(path, *[Reply.error(status, f"stub {status} {CANARY_KEY}")] * 2)
+    provider = _openai(stub_server) if adapter == "openai" else _anthropic(stub_server)
+    with pytest.raises(ProviderError) as caught:
+        _ask(provider)
+    assert isinstance(caught.value, TransientProviderError) is transient
+    assert str(caught.value).startswith(f"{adapter}: HTTP {status} ")
+    assert CANARY_KEY not in str(caught.value)
+    assert len(stub_server.requests) == (2 if transient else 1)  # max_retries=1: the SDK's own
+
+
+@pytest.mark.parametrize("adapter", ["openai", "anthropic"])
+def test_both_adapters_say_a_timeout_timed_out(stub_server: StubLLMServer, adapter: str) -> None:
+    path = OPENAI_PATH if adapter == "openai" else ANTHROPIC_PATH
+    stub_server.enqueue(path, Reply(answer=ANSWER, delay_s=1.0))
+    make = _openai if adapter == "openai" else _anthropic
+    with pytest.raises(TransientProviderError, match=f"{adapter}: APITimeoutError: the request "
+                                                     "timed out"):
+        _ask(make(stub_server, timeout_s=0.2, max_retries=0))
+
+
+@pytest.mark.parametrize("adapter", ["openai", "anthropic"])
+def test_a_call_may_ask_for_a_shorter_timeout(stub_server: StubLLMServer, adapter: str) -> None:
+    path = OPENAI_PATH if adapter == "openai" else ANTHROPIC_PATH
+    stub_server.enqueue(path, Reply(answer=ANSWER, delay_s=1.0))
+    make = _openai if adapter == "openai" else _anthropic
+    provider = make(stub_server, timeout_s=30.0, max_retries=0)
+    with pytest.raises(TransientProviderError, match="timed out"):
+        provider.complete(system=SYSTEM, messages=MESSAGES, schema=CassetteAnswer,
+                          schema_name="cassette_answer", timeout_s=0.2)

@@ -85,11 +85,25 @@ def test_refusal_falls_back_without_repair() -> None:
     assert len(provider.history) == 1
 
 
-def test_provider_error_falls_back_and_transient_error_propagates() -> None:
-    result = run(ScriptedProvider().enqueue("database", ProviderError("401 bad key")), RunLog())
-    assert result.status == "fallback" and "401" in result.problems[0]
-    with pytest.raises(TransientProviderError):
-        run(ScriptedProvider().enqueue("database", TransientProviderError("503")), RunLog())
+@pytest.mark.parametrize("error", [ProviderError("401 bad key"), TransientProviderError("503")])
+def test_provider_errors_fall_back_without_a_second_retry(error: ProviderError) -> None:
+    provider = ScriptedProvider().enqueue("database", error, GOOD)
+    log = RunLog()
+    result = run(provider, log)
+    assert result.status == "fallback" and result.attempts == 1
+    assert result.problems == [f"provider unavailable: {error}"]
+    assert len(provider.history) == 1  # the SDK retried already; ask does not
+    assert [e["event"] for e in log.entries] == ["provider_error"]
+
+
+def test_a_programming_error_in_grounding_propagates() -> None:
+    def broken(answer: AdviceList) -> list[str]:
+        raise KeyError("db")
+
+    provider = ScriptedProvider().enqueue("database", GOOD)
+    with pytest.raises(KeyError):
+        ask(provider, step="database", system="sys", prompt="prompt", schema=AdviceList,
+            shared_prefix="facts", grounding=broken, max_repairs=2, log=RunLog())
 
 
 def test_zero_repairs_means_one_attempt() -> None:

@@ -115,7 +115,7 @@ def review(
     import assistant
     from assistant.intake.loading import IntakeError
     from assistant.llm.providers.base import ProviderError
-    from assistant.workflow.run import default_retrieval
+    from assistant.workflow.run import RUN_LOG_NAME, default_retrieval, internal_error_steps
 
     chosen = tuple(_parse_formats(formats))
     settings = _settings(provider, model, base_url, lang)
@@ -127,6 +127,7 @@ def review(
                   "facts")
     retrieval = default_retrieval()
     failures: list[tuple[Path, str]] = []
+    crashed = 0
     for path in files:
         try:
             result = assistant.review(path, settings, out_dir=out_dir / path.stem,
@@ -147,10 +148,17 @@ def review(
             if section.source == "fallback":
                 err.print(f"  ! {path}: section {step} fell back to the offline analyzer",
                           highlight=False, markup=False)
+        for step in internal_error_steps(result):  # a crash, not a provider hiccup: fail
+            crashed += 1
+            err.print(f"✗ {path}: internal error in step {step}; the report shows the offline "
+                      f"section, the traceback is in {out_dir / path.stem / RUN_LOG_NAME}",
+                      highlight=False, markup=False)
     if failures:
         err.print(f"[red]{len(failures)} of {len(files)} file(s) could not be reviewed:[/red]")
         for path, reason in failures:
             err.print(f"  - {path}: {reason}", highlight=False, markup=False)
+        raise typer.Exit(code=1)
+    if crashed:
         raise typer.Exit(code=1)
 
 

@@ -3,11 +3,15 @@
 Nodes read the state, call a tested function (capacity model, rules, retrieval, structured ask)
 and return a partial update. LLM steps always have the offline analyzer's answer ready: with no
 provider it is the answer; with a provider it is the fallback when the model's answer cannot be
-validated or grounded, and the section says which it shows.
+validated or grounded, the provider fails or the step runs out of time, and the section says
+which it shows. A programming error in an LLM node (offline or not) reaches `fallback_handler`:
+the section shows the offline answer labelled internal error, and the traceback goes to the run
+log.
 """
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +33,9 @@ from assistant.llm import grounding
 from assistant.llm.ask import ask
 from assistant.llm.prompt_facts import llm_facts
 from assistant.llm.prompts import LANGUAGE_NAMES, render
-from assistant.workflow.state import ReviewState, RunContext
+from assistant.llm.providers.errors import redact
+from assistant.llm.run_log import RunLog
+from assistant.workflow.state import INTERNAL_ERROR, ReviewState, RunContext
 
 Ctx = Runtime[RunContext]
 ADVICE_STEPS = ("database", "performance_audit", "caching")
@@ -90,7 +96,8 @@ def _judge(step: str, key: str, state: ReviewState, ctx: RunContext, offline_val
     result = ask(ctx.provider, step=step, system=_system(ctx),
                  prompt=render(step, **prompt_vars), schema=STEP_SCHEMAS[step],
                  shared_prefix=state["prefix"], grounding=check,
-                 max_repairs=ctx.settings.max_repairs, log=ctx.log)
+                 max_repairs=ctx.settings.max_repairs, log=ctx.log,
+                 step_timeout_s=ctx.settings.step_timeout_s)
     if result.value is None:
         return {key: offline_value, "sections": {step: SectionSource(
             source="fallback", attempts=result.attempts, problems=result.problems)}}
@@ -225,26 +232,44 @@ def render_reports(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
 
 
 def fallback_handler(step: str, key: str, next_node: str) -> Callable[..., Command[str]]:
-    """Build the error handler for an LLM node: after retries, fall back and carry on."""
+    """Build the error handler of an LLM node: show the offline section, say it was a crash.
+
+    Provider failures and timeouts never get here (`ask` falls back for them), so what does is
+    a programming error: it must not pass for a provider hiccup. The section's problems start
+    with `internal error:`, the traceback goes to the run log, and the CLI exits non-zero. If
+    the offline answer itself cannot be built, that second error propagates: there is nothing
+    honest left to show.
+    """
 
     def handler(state: ReviewState, error: NodeError, runtime: Ctx) -> Command[str]:
-        ctx = runtime.context
-        ctx.log.write(step=step, event="fallback_after_retries", error=repr(error.error))
-        problems = [f"provider unavailable after retries: {type(error.error).__name__}"]
-        update: dict[str, Any] = {"sections": {step: SectionSource(
-            source="fallback", problems=problems)}}
-        facts = state["facts"]
-        offline_values: dict[str, Callable[[], Any]] = {
-            "analysis": lambda: offline.bottlenecks(facts),
-            "cost_review": lambda: offline.cost_performance(facts),
-            "roi_case": lambda: offline.roi_case(facts),
-            "roadmap_plan": lambda: None,
-            "advice": lambda: {step: offline.offline_advice(facts, step)},
-        }
-        update[key] = offline_values[key]()
+        problem = log_internal_error(runtime.context.log, step, error.error)
+        update: dict[str, Any] = {
+            "sections": {step: SectionSource(source="fallback", problems=[problem])},
+            key: _offline_value(key, step, state["facts"])}
         return Command(update=update, goto=next_node)
 
     return handler
+
+
+def log_internal_error(log: RunLog, step: str, error: BaseException) -> str:
+    """Write the error's traceback to the run log; return the section's problem text."""
+    problem = redact(f"{INTERNAL_ERROR}: {type(error).__name__}: {error}", None)
+    trace = redact("".join(traceback.format_exception(error)), None)
+    log.write(step=step, event="internal_error", error=problem, traceback=trace)
+    return problem
+
+
+def _offline_value(key: str, step: str, facts: Facts) -> Any:
+    """The offline analyzer's answer for the state key an LLM node writes."""
+    if key == "analysis":
+        return offline.bottlenecks(facts)
+    if key == "cost_review":
+        return offline.cost_performance(facts)
+    if key == "roi_case":
+        return offline.roi_case(facts)
+    if key == "roadmap_plan":
+        return None
+    return {step: offline.offline_advice(facts, step)}
 
 
 def workflow_input(source: Path | Intake, name: str) -> ReviewState:

@@ -19,7 +19,7 @@ from assistant.llm.providers.base import Provider
 from assistant.llm.run_log import RunLog
 from assistant.settings import Settings
 from assistant.workflow.nodes import workflow_input
-from assistant.workflow.state import ReviewState, RunContext
+from assistant.workflow.state import INTERNAL_ERROR, ReviewState, RunContext
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -51,7 +51,9 @@ def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | N
     checkpointed there and a rerun of the same review continues at the step that failed.
     """
     name = source_name or (str(source) if isinstance(source, Path) else "<intake>")
-    log_path = out_dir / RUN_LOG_NAME if out_dir is not None and provider is not None else None
+    # Offline runs get the path too: an internal error's traceback must land somewhere. The
+    # file only appears when something is written.
+    log_path = out_dir / RUN_LOG_NAME if out_dir is not None else None
     if log_path is not None and log_path.exists() and not resume:
         log_path.unlink()
     context = RunContext(
@@ -66,9 +68,21 @@ def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | N
         return _resumable(start, settings, out_dir, context, config)
     from assistant.workflow.graph import build_graph
 
-    result = build_graph().invoke(start, config=config, context=context)
+    graph = build_graph(internal_errors=settings.internal_errors)
+    result = graph.invoke(start, config=config, context=context)
     review: Review = result["review"]
     return review
+
+
+def internal_error_steps(review: Review) -> list[str]:
+    """The steps whose section fell back because of a programming error, sorted.
+
+    The run goes on past them (each shows the offline answer), so the caller must say so and
+    fail: a crash must not pass for a provider hiccup.
+    """
+    return sorted(step for step, section in review.sections.items()
+                  if section.source == "fallback" and section.problems
+                  and section.problems[0].startswith(INTERNAL_ERROR))
 
 
 def _resumable(start: ReviewState, settings: Settings, out_dir: Path, context: RunContext,
@@ -78,7 +92,7 @@ def _resumable(start: ReviewState, settings: Settings, out_dir: Path, context: R
     from assistant.workflow.graph import build_graph
     config["configurable"] = {"thread_id": thread_id(start, settings)}
     with sqlite_checkpointer(out_dir) as saver:
-        graph = build_graph(checkpointer=saver)
+        graph = build_graph(checkpointer=saver, internal_errors=settings.internal_errors)
         unfinished = bool(graph.get_state(config).next)
         if unfinished:
             context.log.write(step="resume", event="resumed", pending=list(

@@ -28,6 +28,9 @@ from assistant.llm.providers.base import Provider
 from assistant.llm.run_log import RunLog
 from assistant.settings import Settings
 
+#: How the problems of a section that fell back because of a programming error begin.
+INTERNAL_ERROR = "internal error"
+
 
 def merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
     """Reducer for dicts written by parallel branches: union, right wins per key."""

@@ -3,7 +3,7 @@
 By default the answer is constrained by the API's native structured output
 (`output_config.format` with a JSON Schema made compatible by the SDK's `transform_schema`);
 `structured="tool"` forces a tool call instead, for models without that feature. Either way the
-raw JSON text is returned unvalidated: `structured.py` validates, repairs and grounds it.
+raw JSON text is returned unvalidated: `llm/ask.py` validates, repairs and grounds it.
 
 The shared prefix (the computed facts, common to every step of a review) is the first system
 block and carries `cache_control`, so repairs and later reviews of the same step read it from
@@ -20,12 +20,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from assistant.llm.providers.base import Completion, Message, ProviderError, TransientProviderError
-from assistant.llm.providers.openai_adapter import redact, schema_name_for
+from assistant.llm.providers.base import Completion, Message, ProviderError
+from assistant.llm.providers.errors import sdk_error
+from assistant.llm.providers.openai_adapter import schema_name_for
 
 StructuredMode = Literal["output_config", "tool"]
-_TRANSIENT_STATUSES = frozenset({408, 409, 429})
-_MAX_ERROR_CHARS = 300
 
 
 class AnthropicProvider:
@@ -46,7 +45,7 @@ class AnthropicProvider:
             temperature: sent through `extra_body` (the 2.x SDK dropped the argument); dropped
                 for good if the model rejects it.
             max_tokens: the answer's token budget.
-            timeout_s: per-request timeout handed to the SDK.
+            timeout_s: per-request timeout handed to the SDK (a call may ask for less).
             max_retries: the SDK's retries on connection errors, 408, 409, 429 and 5xx.
             structured: `output_config` (native structured output) or `tool` (forced tool).
         """
@@ -58,6 +57,7 @@ class AnthropicProvider:
         self._sdk = anthropic
         self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url or None,
                                            timeout=timeout_s, max_retries=max_retries)
+        self._timeout_s = timeout_s
         self._temperature = temperature
         self._max_tokens = max_tokens
         self._structured: StructuredMode = structured
@@ -66,7 +66,8 @@ class AnthropicProvider:
         return f"AnthropicProvider(model={self.model!r}, structured={self._structured!r})"
 
     def complete(self, *, system: str, messages: list[Message], schema: type[BaseModel],
-                 schema_name: str, shared_prefix: str = "") -> Completion:
+                 schema_name: str, shared_prefix: str = "",
+                 timeout_s: float | None = None) -> Completion:
         """Ask for an answer in `schema` and return its raw text (see `Provider.complete`)."""
         name = schema_name_for(schema_name)
         json_schema = self._sdk.transform_schema(schema.model_json_schema())
@@ -75,10 +76,12 @@ class AnthropicProvider:
                    "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
                    **self._structure(name, schema, json_schema)}
         extra: dict[str, object] = {"structured": self._structured}
+        timeout = self._timeout_s if timeout_s is None else min(self._timeout_s, timeout_s)
         try:
-            response = self._create(request, extra)
+            response = self._create(request, extra, timeout)
         except self._sdk.AnthropicError as error:
-            raise self._provider_error(error) from None
+            raise sdk_error(error, provider=self.name, sdk=self._sdk,
+                            secret=self._client.api_key) from None
         return self._completion(response, name, extra)
 
     def _structure(self, name: str, schema: type[BaseModel],
@@ -91,12 +94,12 @@ class AnthropicProvider:
                     "tool_choice": {"type": "tool", "name": name}}
         return {"output_config": {"format": {"type": "json_schema", "schema": json_schema}}}
 
-    def _create(self, request: dict[str, Any], extra: dict[str, object]) -> Any:
+    def _create(self, request: dict[str, Any], extra: dict[str, object], timeout: float) -> Any:
         """Send the request; if the model rejects `temperature`, drop it and send once more."""
         for _ in range(2):
             body = {"temperature": self._temperature} if self._temperature is not None else None
             try:
-                return self._client.messages.create(**request, extra_body=body)
+                return self._client.messages.create(**request, extra_body=body, timeout=timeout)
             except self._sdk.BadRequestError as error:
                 if self._temperature is None or "temperature" not in str(error).lower():
                     raise
@@ -121,22 +124,6 @@ class AnthropicProvider:
                           input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
                           cached_tokens=getattr(usage, "cache_read_input_tokens", None),
                           extra=extra)
-
-    def _provider_error(self, error: Exception) -> ProviderError:
-        """Map an SDK exception to the seam's errors, with a message that carries no key."""
-        secret = getattr(self._client, "api_key", None)
-        kind = type(error).__name__
-        if isinstance(error, self._sdk.APIConnectionError):
-            return TransientProviderError(f"anthropic: {kind}: could not reach the server or it "
-                                          "timed out (after the SDK's retries)")
-        if isinstance(error, self._sdk.APIStatusError):
-            status = error.status_code
-            message = redact(str(error.message), secret)[:_MAX_ERROR_CHARS]
-            text = f"anthropic: HTTP {status} {kind}: {message}"
-            if status in _TRANSIENT_STATUSES or status >= 500:
-                return TransientProviderError(text)
-            return ProviderError(text)
-        return ProviderError(f"anthropic: {kind}: {redact(str(error), secret)[:_MAX_ERROR_CHARS]}")
 
 
 def system_blocks(system: str, shared_prefix: str) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 Adapters send the JSON Schema of the wanted Pydantic model with the provider's own structured
 output mechanism and return the raw text of the answer. They do NOT validate it: validation,
-repair and grounding live in `structured.py`, so a bad answer is kept and repaired, never lost
+repair and grounding live in `llm/ask.py`, so a bad answer is kept and repaired, never lost
 inside an SDK exception.
 """
 
@@ -41,7 +41,11 @@ class ProviderError(Exception):
 
 
 class TransientProviderError(ProviderError):
-    """A provider call failed in a way a later retry may fix (timeout, 429, 5xx, connection)."""
+    """A provider call failed in a way a later retry may fix (timeout, 429, 5xx, connection).
+
+    Raised only once the SDK's own retries are spent; nothing above retries again (`ask` falls
+    back), so one step never waits through two nested retry budgets.
+    """
 
 
 class Provider(Protocol):
@@ -51,7 +55,8 @@ class Provider(Protocol):
     model: str
 
     def complete(self, *, system: str, messages: list[Message], schema: type[BaseModel],
-                 schema_name: str, shared_prefix: str = "") -> Completion:
+                 schema_name: str, shared_prefix: str = "",
+                 timeout_s: float | None = None) -> Completion:
         """Ask for an answer shaped like `schema`; return the raw text.
 
         Args:
@@ -61,5 +66,13 @@ class Provider(Protocol):
             schema_name: a short name for the schema (tool / response-format name).
             shared_prefix: text common to every step of one review (the computed facts);
                 adapters that support prompt caching mark it cacheable.
+            timeout_s: the step's remaining time: the request may take no longer (adapters
+                give the SDK the smaller of this and their configured timeout); None = the
+                configured timeout. `ask` also stops waiting then, so this only spares a
+                request the SDK would otherwise go on with in the background.
+
+        Raises:
+            TransientProviderError: the SDK's retries are spent on a transient failure.
+            ProviderError: any other failure of the call (message without the key).
         """
         ...

@@ -4,7 +4,7 @@ One adapter serves both: the Chat Completions API with a strict `json_schema` re
 so a capable model answers in the schema. Some compatible servers reject `json_schema`; in `auto`
 mode the adapter then retries once in JSON mode (`json_object`, schema given in the system
 prompt) and stays there for the rest of the run. The raw text is returned unvalidated:
-`structured.py` validates, repairs and grounds it.
+`llm/ask.py` validates, repairs and grounds it.
 
 The SDK is imported when an adapter is built, never at module import, so an offline review does
 not pay for it. Retries and timeouts are the SDK's own (`max_retries`, `timeout`).
@@ -18,16 +18,14 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 
-from assistant.llm.providers.base import Completion, Message, ProviderError, TransientProviderError
+from assistant.llm.providers.base import Completion, Message, ProviderError
+from assistant.llm.providers.errors import sdk_error
 
 ResponseFormatMode = Literal["json_schema", "json_object", "auto"]
 RESPONSE_FORMAT_MODES: tuple[str, ...] = ("json_schema", "json_object", "auto")
 
 #: String keywords OpenAI's strict mode does not accept; moved into the description instead.
 _UNSUPPORTED_KEYWORDS = ("minLength", "maxLength")
-_TRANSIENT_STATUSES = frozenset({408, 409, 429})
-_SECRET_PATTERN = re.compile(r"(sk-[A-Za-z0-9_\-]{6,}|Bearer\s+\S+)")
-_MAX_ERROR_CHARS = 300
 
 
 def schema_name_for(name: str) -> str:
@@ -45,7 +43,7 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     Uses the SDK's own transform (every object gets `additionalProperties: false` and lists all
     its properties as required; `$ref` siblings and `None` defaults are resolved), then moves
     string-length limits, which strict mode rejects, into the field description: the model
-    still reads them and `structured.py` still enforces them.
+    still reads them and `llm/ask.py` still enforces them.
     """
     from openai.lib._pydantic import to_strict_json_schema
 
@@ -74,13 +72,6 @@ def _move_unsupported(node: Any) -> Any:
     return result
 
 
-def redact(text: str, secret: str | None) -> str:
-    """Remove a key (and anything key- or bearer-shaped) from text meant for a message."""
-    if secret:
-        text = text.replace(secret, "[redacted]")
-    return _SECRET_PATTERN.sub("[redacted]", text)
-
-
 class OpenAIProvider:
     """The Chat Completions adapter for OpenAI and OpenAI-compatible servers."""
 
@@ -97,7 +88,7 @@ class OpenAIProvider:
             base_url: the server's base URL ending in `/v1`; None = the SDK's default.
             temperature: sampling temperature; dropped for good if the model rejects it.
             max_tokens: the answer's token budget.
-            timeout_s: per-request timeout handed to the SDK.
+            timeout_s: per-request timeout handed to the SDK (a call may ask for less).
             max_retries: the SDK's retries on connection errors, 408, 409, 429 and 5xx.
             response_format: `json_schema` (strict), `json_object` (JSON mode, schema in the
                 prompt) or `auto` (json_schema, falling back to JSON mode once if rejected).
@@ -112,6 +103,7 @@ class OpenAIProvider:
         self._sdk = openai
         self._client = openai.OpenAI(api_key=api_key, base_url=base_url or None,
                                      timeout=timeout_s, max_retries=max_retries)
+        self._timeout_s = timeout_s
         self._temperature = temperature
         self._max_tokens = max_tokens
         self._mode: ResponseFormatMode = response_format
@@ -123,26 +115,30 @@ class OpenAIProvider:
         return f"OpenAIProvider(name={self.name!r}, model={self.model!r})"
 
     def complete(self, *, system: str, messages: list[Message], schema: type[BaseModel],
-                 schema_name: str, shared_prefix: str = "") -> Completion:
+                 schema_name: str, shared_prefix: str = "",
+                 timeout_s: float | None = None) -> Completion:
         """Ask for an answer in `schema` and return its raw text (see `Provider.complete`)."""
         json_schema = strict_schema(schema)
         name = schema_name_for(schema_name)
         extra: dict[str, object] = {}
         mode: ResponseFormatMode = "json_object" if self._mode == "json_object" else "json_schema"
+        timeout = self._timeout_s if timeout_s is None else min(self._timeout_s, timeout_s)
         try:
             response = self._create_with_fallbacks(system, shared_prefix, messages, name,
-                                                   json_schema, mode, extra)
+                                                   json_schema, mode, extra, timeout)
         except self._sdk.OpenAIError as error:
-            raise self._provider_error(error) from None
+            raise sdk_error(error, provider=self.name, sdk=self._sdk,
+                            secret=self._client.api_key) from None
         return self._completion(response, extra)
 
     def _create_with_fallbacks(self, system: str, shared_prefix: str, messages: list[Message],
                                name: str, json_schema: dict[str, Any], mode: ResponseFormatMode,
-                               extra: dict[str, object]) -> Any:
+                               extra: dict[str, object], timeout: float) -> Any:
         """Send the request; on a rejected temperature or response format, adapt once each."""
         for _ in range(3):
             try:
-                response = self._create(system, shared_prefix, messages, name, json_schema, mode)
+                response = self._create(system, shared_prefix, messages, name, json_schema, mode,
+                                        timeout)
             except self._sdk.BadRequestError as error:
                 text = str(error).lower()
                 if self._temperature is not None and "temperature" in text:
@@ -159,7 +155,7 @@ class OpenAIProvider:
         raise ProviderError(f"{self.name}: the server rejected every request variant")
 
     def _create(self, system: str, shared_prefix: str, messages: list[Message], name: str,
-                json_schema: dict[str, Any], mode: ResponseFormatMode) -> Any:
+                json_schema: dict[str, Any], mode: ResponseFormatMode, timeout: float) -> Any:
         """Make one Chat Completions call in the given response-format mode."""
         if mode == "json_object":
             response_format: dict[str, Any] = {"type": "json_object"}
@@ -174,7 +170,7 @@ class OpenAIProvider:
             response_format=cast(Any, response_format),
             temperature=omit if self._temperature is None else self._temperature,
             max_completion_tokens=tokens if self._completion_tokens else omit,
-            max_tokens=omit if self._completion_tokens else tokens)
+            max_tokens=omit if self._completion_tokens else tokens, timeout=timeout)
 
     def _completion(self, response: Any, extra: dict[str, object]) -> Completion:
         """Turn the SDK's response into a `Completion` (text, refusal, reason, token counts)."""
@@ -192,23 +188,6 @@ class OpenAIProvider:
             input_tokens=usage.prompt_tokens if usage else None,
             output_tokens=usage.completion_tokens if usage else None,
             cached_tokens=getattr(details, "cached_tokens", None), extra=extra)
-
-    def _provider_error(self, error: Exception) -> ProviderError:
-        """Map an SDK exception to the seam's errors, with a message that carries no key."""
-        secret = getattr(self._client, "api_key", None)
-        kind = type(error).__name__
-        if isinstance(error, self._sdk.APIConnectionError):
-            return TransientProviderError(f"{self.name}: {kind}: could not reach the server or it "
-                                          "timed out (after the SDK's retries)")
-        if isinstance(error, self._sdk.APIStatusError):
-            status = error.status_code
-            message = redact(str(error.message), secret)[:_MAX_ERROR_CHARS]
-            text = f"{self.name}: HTTP {status} {kind}: {message}"
-            if status in _TRANSIENT_STATUSES or status >= 500:
-                return TransientProviderError(text)
-            return ProviderError(text)
-        return ProviderError(f"{self.name}: {kind}: "
-                             f"{redact(str(error), secret)[:_MAX_ERROR_CHARS]}")
 
 
 def _mentions_format(text: str) -> bool:
