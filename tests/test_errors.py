@@ -24,7 +24,7 @@ from assistant.llm.providers.openai_adapter import OpenAIProvider
 from assistant.llm.providers.registry import build_provider
 from assistant.llm.run_log import RunLog
 from assistant.settings import Settings
-from assistant.workflow.run import internal_error_steps, review_file
+from assistant.workflow.run import internal_error_steps, run_workflow
 from tests.conftest import EXAMPLES, FIXED_TIME
 from tests.fakes import ScriptedProvider
 from tests.stub_llm_server import OPENAI_PATH, Reply, StubLLMServer
@@ -142,7 +142,7 @@ def test_a_failing_provider_falls_back_after_the_sdks_retries_only(tmp_path: Pat
         stub.enqueue(OPENAI_PATH, *[Reply.error(503, "stub: unavailable")] * 100)
         settings = Settings(provider="openai-compatible", base_url=stub.openai_base_url,
                             max_retries=max_retries)
-        review = review_file(ECOMMERCE, settings, out_dir=tmp_path,
+        review = run_workflow(ECOMMERCE, settings, out_dir=tmp_path,
                              provider=build_provider(settings), clock=lambda: FIXED_TIME)
         per_step: dict[str, int] = {}
         for request in stub.requests_to(OPENAI_PATH):
@@ -216,7 +216,7 @@ def test_a_hung_step_is_named_in_the_report_and_the_rest_carries_on(tmp_path: Pa
     settings = Settings(provider="openai-compatible", step_timeout_s=1.0)
     try:
         start = time.monotonic()
-        review = review_file(ECOMMERCE, settings, out_dir=tmp_path, formats=("md", "json"),
+        review = run_workflow(ECOMMERCE, settings, out_dir=tmp_path, formats=("md", "json"),
                              provider=provider, clock=lambda: FIXED_TIME)  # type: ignore[arg-type]
         elapsed = time.monotonic() - start
     finally:

@@ -88,7 +88,7 @@ def _openai_compatible(settings: Settings) -> Provider:
                             "http://127.0.0.1:11434/v1 (or set ARCHREVIEW_BASE_URL)")
     if not base_url.startswith(("http://", "https://")):
         raise ProviderError(f"the base URL must start with http:// or https://, got {base_url!r}")
-    mode = cast("ResponseFormatMode", getattr(settings, "response_format", "auto") or "auto")
+    mode = cast("ResponseFormatMode", settings.response_format)
     try:
         from assistant.llm.providers.openai_adapter import OpenAIProvider
 
