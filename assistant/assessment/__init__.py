@@ -1,4 +1,5 @@
-"""One review's computed `Facts`, the judgment sections, the offline analyzer that writes them, and `Review`.
+"""One review's computed `Facts`, the judgment sections, the offline analyzer, and `Review`.
 
-May import: planning and below. Everything an LLM may judge is assembled here.
+The offline analyzer writes the judgment sections. May import: planning and below. Everything
+an LLM may judge is assembled here.
 """

@@ -1,4 +1,4 @@
-"""The deterministic capacity model: demand, compute and data tiers, sizing, queueing, latency, availability.
+"""The deterministic capacity model: demand, compute and data tiers, sizing, queueing, latency.
 
-May import: intake, catalogue.
+Also availability and shared hosts. May import: intake, catalogue.
 """

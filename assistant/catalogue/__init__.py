@@ -1,4 +1,4 @@
-"""Sizes, prices, per-instance throughput, thresholds and their data files, each figure with its source.
+"""Sizes, prices, per-instance throughput, thresholds and their data files, each with its source.
 
 May import: intake.
 """

@@ -1,4 +1,5 @@
-"""The intake: what a team tells archreview (schema, money, business inputs) and loading it with precise errors.
+"""The intake: what a team tells archreview (schema, money, business inputs) and loading it.
 
-Lowest domain layer: imports nothing of archreview but `i18n`.
+Loading reports every mistake precisely. Lowest domain layer: imports nothing of archreview
+but `i18n`.
 """
