@@ -12,7 +12,7 @@ import math
 
 from pydantic import BaseModel, Field
 
-from assistant.capacity.demand import resolve
+from assistant.capacity.demand import component_rps, load_share, resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import CapacityReport, ResourceReport
 from assistant.catalogue.model import Defaults
@@ -108,11 +108,10 @@ def _sized_cost(component: Component, intake: Intake, capacity: CapacityReport,
 def _service_units(component: Component, intake: Intake, growth: GrowthModel,
                    defaults: Defaults, month: float) -> float:
     """Usage units of a managed service in one month (LCU, GB, GB-month, million requests)."""
-    share = component.load_share if component.load_share is not None else \
-        defaults.load_share[component.kind].value
+    share = load_share(component, defaults)
     avg_rps = growth.rps(month) / intake.current.peak_factor * share
     if component.kind == "lb":
-        return load_balancer_units(growth.rps(month) * share, defaults)
+        return load_balancer_units(component_rps(component, growth, month, defaults), defaults)
     if component.kind == "cdn":
         return monthly_gigabytes_out(intake, defaults, month) * share
     if component.kind == "storage":

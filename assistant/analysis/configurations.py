@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant.analysis.baseline_costs import monthly_costs
-from assistant.capacity.demand import load_share, resolve
+from assistant.capacity.demand import component_rps, resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import analyse
 from assistant.catalogue.model import Defaults
@@ -74,7 +74,7 @@ def _target_instances(intake: Intake, component_id: str, profile: Profile,
                       defaults: Defaults, per_instance: float) -> int:
     growth = GrowthModel(intake)
     component = intake.component(component_id)
-    demand = growth.rps(growth.end_month) * load_share(component, defaults)
+    demand = component_rps(component, growth, growth.end_month, defaults)
     needed = math.ceil(demand / (per_instance * profile.target_utilisation) - 1e-9)
     return max(profile.min_instances, needed)
 

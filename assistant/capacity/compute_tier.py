@@ -8,7 +8,7 @@ stores have their own read/write model in `datastore.py`.
 from __future__ import annotations
 
 from assistant.capacity.data_tier import database_curves
-from assistant.capacity.demand import ComponentSpec, ResourceCurve, load_share
+from assistant.capacity.demand import ComponentSpec, ResourceCurve, component_rps, load_share
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Intake
@@ -39,7 +39,7 @@ def curves_for(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
 def _throughput_cpu(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
                     defaults: Defaults) -> ResourceCurve:
     c = spec.component
-    demand = growth.rps(0) * load_share(c, defaults)
+    demand = component_rps(c, growth, 0, defaults)
     capacity = spec.per_instance * c.instances
     inputs: dict[str, float | str] = {
         "peak_rps": round(growth.rps(0), 2), "load_share": load_share(c, defaults),

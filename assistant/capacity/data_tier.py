@@ -9,7 +9,7 @@ being an option and the data tier must be partitioned.
 
 from __future__ import annotations
 
-from assistant.capacity.demand import ComponentSpec, ResourceCurve, load_share
+from assistant.capacity.demand import ComponentSpec, ResourceCurve, component_rps
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import DataProfile, Intake
@@ -30,7 +30,7 @@ def database_curves(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     write_cost = db["write_cost_factor"].value
     hit = data.cache_hit_ratio or 0.0
     share = hottest_share(data)
-    qps = growth.rps(0) * load_share(c, defaults)
+    qps = component_rps(c, growth, 0, defaults)
     reads = qps * read_ratio * (1 - hit) * share
     writes = qps * (1 - read_ratio) * write_cost * share
     node = spec.per_instance

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults, KindDefaults, Size
 from assistant.intake.schema import Component
 
@@ -102,3 +103,13 @@ def load_share(component: Component, defaults: Defaults) -> float:
     if component.load_share is not None:
         return component.load_share
     return defaults.load_share[component.kind].value
+
+
+def component_rps(component: Component, growth: GrowthModel, month: float,
+                  defaults: Defaults) -> float:
+    """Peak requests per second reaching a component at a month: edge rate x its load share.
+
+    Every tier's demand starts here, so CPU curves, sizing, latency and the target
+    configurations all see the same traffic for the same component and month.
+    """
+    return growth.rps(month) * load_share(component, defaults)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assistant.capacity.demand import ComponentSpec, load_share
+from assistant.capacity.demand import ComponentSpec, component_rps
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.queueing import mmc_response_time
 from assistant.capacity.sizing import Sizing
@@ -53,7 +53,7 @@ def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: Growth
             continue
         mu = spec.per_instance / spec.vcpu
         base = mmc_response_time(max(1, round(spec.vcpu * c.instances)),
-                                 growth.rps(0) * load_share(c, defaults), mu)
+                                 component_rps(c, growth, 0, defaults), mu)
         observed = intake.current.avg_response_time_ms
         other = max(0.0, observed - base.response_time_ms) if observed else 0.0
         for horizon in growth.horizons():
@@ -71,7 +71,7 @@ def _estimate(spec: ComponentSpec, instances: int, name: str, month: float,
               growth: GrowthModel, defaults: Defaults, mu: float, other: float,
               slo: float) -> LatencyEstimate:
     servers = max(1, round(spec.vcpu * instances))
-    queue = mmc_response_time(servers, growth.rps(month) * load_share(spec.component, defaults),
+    queue = mmc_response_time(servers, component_rps(spec.component, growth, month, defaults),
                               mu)
     total = None if queue.saturated else round(other + queue.response_time_ms, 1)
     return LatencyEstimate(

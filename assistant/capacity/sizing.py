@@ -11,7 +11,7 @@ import math
 from pydantic import BaseModel
 
 from assistant.capacity.data_tier import hottest_share
-from assistant.capacity.demand import ComponentSpec, load_share
+from assistant.capacity.demand import ComponentSpec, component_rps, load_share
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import DataProfile, Intake
@@ -59,10 +59,10 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
                       formula="ceil(concurrent_users * cpu_per_user / (vcpu * 0.70))",
                       inputs={"concurrent_users": round(growth.concurrent_users(end)),
                               "cpu_per_user": per_user, "vcpu": spec.vcpu})
-    demand = growth.rps(end) * load_share(c, defaults)
+    demand = component_rps(c, growth, end, defaults)
     per_instance = spec.per_instance
     if c.usage.cpu_pct:
-        total = growth.rps(0) * load_share(c, defaults) / (c.usage.cpu_pct / 100)
+        total = component_rps(c, growth, 0, defaults) / (c.usage.cpu_pct / 100)
         per_instance = total / c.instances
     needed = round_up(demand / (per_instance * threshold))
     return Sizing(component_id=c.id, quantity="instances", current=c.instances,
@@ -80,7 +80,7 @@ def _database(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> l
     db = defaults.database
     threshold = defaults.threshold("cpu")
     read_ratio = data.read_ratio if data.read_ratio is not None else db["read_ratio"].value
-    qps = growth.rps(growth.end_month) * load_share(c, defaults)
+    qps = component_rps(c, growth, growth.end_month, defaults)
     reads = qps * read_ratio * (1 - (data.cache_hit_ratio or 0.0))
     writes = qps * (1 - read_ratio) * db["write_cost_factor"].value
     nodes_for_reads = round_up(reads / (spec.per_instance * threshold))
