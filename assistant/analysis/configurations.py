@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant.analysis.baseline_costs import monthly_costs
+from assistant.capacity.data_tier import database_load
 from assistant.capacity.demand import component_rps, resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import analyse
@@ -97,10 +98,9 @@ def _database_size(intake: Intake, db: dict[str, Any], profile: Profile,
     """
     growth = GrowthModel(intake)
     data = db.get("data") or {}
-    read_ratio = data.get("read_ratio", defaults.database["read_ratio"].value)
     qps = growth.rps(growth.end_month) * (db.get("load_share") or defaults.load_share["db"].value)
-    writes = qps * (1 - read_ratio) * defaults.database["write_cost_factor"].value
-    reads = qps * read_ratio * (1 - profile.cache_hit_ratio)
+    load = database_load(intake.component(db["id"]), qps, defaults, profile.cache_hit_ratio)
+    writes, reads = load.writes, load.reads
     per_vcpu = defaults.kinds["db"].per_vcpu or 1.0
     family = defaults.sizes["database"].entries
     working_set = _working_set_at_target(intake, data, defaults)

@@ -10,7 +10,7 @@ import math
 
 from pydantic import BaseModel
 
-from assistant.capacity.data_tier import hottest_share
+from assistant.capacity.data_tier import database_load, hottest_share
 from assistant.capacity.demand import ComponentSpec, component_rps, load_share
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
@@ -77,14 +77,12 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
 def _database(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> list[Sizing]:
     c = spec.component
     data = c.data or DataProfile()
-    db = defaults.database
     threshold = defaults.threshold("cpu")
-    read_ratio = data.read_ratio if data.read_ratio is not None else db["read_ratio"].value
-    qps = component_rps(c, growth, growth.end_month, defaults)
-    reads = qps * read_ratio * (1 - (data.cache_hit_ratio or 0.0))
-    writes = qps * (1 - read_ratio) * db["write_cost_factor"].value
+    load = database_load(c, component_rps(c, growth, growth.end_month, defaults), defaults)
+    reads, writes = load.reads, load.writes
     nodes_for_reads = round_up(reads / (spec.per_instance * threshold))
-    inputs: dict[str, float | str] = {"peak_qps": round(qps, 1), "read_ratio": read_ratio,
+    inputs: dict[str, float | str] = {"peak_qps": round(load.qps, 1),
+                                      "read_ratio": load.read_ratio,
                                       "per_node_qps": spec.per_instance}
     rows = [Sizing(component_id=c.id, quantity="read_replicas", current=data.replicas,
                    needed_at_target=nodes_for_reads - 1,

@@ -38,13 +38,6 @@ def stateful_compute(ctx: RuleContext) -> list[Component]:
             and not c.autoscaling]
 
 
-def read_ratio(ctx: RuleContext, component: Component) -> float:
-    """A database's share of reads: the intake's, else the default."""
-    if component.data and component.data.read_ratio is not None:
-        return component.data.read_ratio
-    return ctx.defaults.database["read_ratio"].value
-
-
 def scale_out_month(ctx: RuleContext, component_ids: list[str]) -> float | None:
     """Month the first of these components (or its host) needs more than one instance."""
     months = [b.month for cid in component_ids for b in ctx.capacity.breaks_for(cid)

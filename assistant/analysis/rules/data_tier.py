@@ -5,10 +5,10 @@ Reads and writes are judged separately: replicas absorb reads, only partitions a
 
 from __future__ import annotations
 
-from assistant.analysis.rules.common import break_evidence, month_severity, read_ratio
+from assistant.analysis.rules.common import break_evidence, month_severity
 from assistant.analysis.rules.finding import Evidence, Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
-from assistant.capacity.data_tier import hottest_share
+from assistant.capacity.data_tier import hottest_share, read_ratio
 
 
 @rule("no-cache-read-heavy", "high", ["multi-layer-caching", "distributed-cache",
@@ -20,7 +20,7 @@ def no_cache_read_heavy(ctx: RuleContext, meta: Rule) -> list[Finding]:
     trigger = ctx.defaults.database["read_replica_trigger_ratio"].value
     findings = []
     for db in (c for c in ctx.intake.components if c.kind == "db"):
-        ratio = read_ratio(ctx, db)
+        ratio = read_ratio(db, ctx.defaults)
         if ratio < trigger or (db.data and db.data.cache_hit_ratio):
             continue
         reads = [b for b in ctx.capacity.breaks_for(db.id) if b.resource in {"reads", "cpu"}]
@@ -48,7 +48,7 @@ def no_read_replicas(ctx: RuleContext, meta: Rule) -> list[Finding]:
         severity = month_severity(reads[0].month, ctx.intake.targets.target_month)
         findings.append(meta.finding(
             [db.id], severity=severity, breaking_month=reads[0].month, replicas_needed=needed,
-            read_pct=round(read_ratio(ctx, db) * 100),
+            read_pct=round(read_ratio(db, ctx.defaults) * 100),
             evidence=[break_evidence(reads[0]),
                       Evidence(label="evidence.replicas_needed", value=needed,
                                source="ceil(reads / (per_node_qps * 0.70)) - 1")]))
