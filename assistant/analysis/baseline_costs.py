@@ -8,13 +8,12 @@ That is the "do nothing but add boxes" baseline the roadmap is compared against.
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel, Field
 
 from assistant.capacity.demand import component_rps, load_share, resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import CapacityReport, ResourceReport
+from assistant.capacity.sizing import instances_needed
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Component, Intake
 
@@ -70,8 +69,8 @@ def _units_for(report: ResourceReport | None, current: int, month_index: int) ->
     per_unit = h.capacity / current if current else h.capacity
     if per_unit <= 0:
         return float(current)
-    return float(max(current, math.ceil(h.demand / (per_unit * report.threshold_pct / 100)
-                                        - 1e-9)))
+    usable = per_unit * report.threshold_pct / 100
+    return float(max(current, instances_needed(h.demand, usable)))
 
 
 def _resource(capacity: CapacityReport, subject: str, name: str) -> ResourceReport | None:

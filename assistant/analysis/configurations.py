@@ -21,6 +21,7 @@ from assistant.capacity.data_tier import database_load
 from assistant.capacity.demand import component_rps, resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import analyse
+from assistant.capacity.sizing import instances_needed
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Intake
 from assistant.knowledge.cards import CardFacts
@@ -76,8 +77,8 @@ def _target_instances(intake: Intake, component_id: str, profile: Profile,
     growth = GrowthModel(intake)
     component = intake.component(component_id)
     demand = component_rps(component, growth, growth.end_month, defaults)
-    needed = math.ceil(demand / (per_instance * profile.target_utilisation) - 1e-9)
-    return max(profile.min_instances, needed)
+    return max(profile.min_instances,
+               instances_needed(demand, per_instance * profile.target_utilisation))
 
 
 def _working_set_at_target(intake: Intake, data: dict[str, Any], defaults: Defaults) -> float:
@@ -111,7 +112,7 @@ def _database_size(intake: Intake, db: dict[str, Any], profile: Profile,
     size = fits[0] if fits else family[-1]
     node = per_vcpu * size.vcpu * profile.target_utilisation
     partitions = 1 if fits else math.ceil(writes / (node * 0.5))
-    replicas = max(0, math.ceil(reads / node - 1e-9) - 1)
+    replicas = instances_needed(reads, node) - 1
     return size.name, replicas, partitions
 
 

@@ -28,9 +28,14 @@ class Sizing(BaseModel):
     inputs: dict[str, float | str]
 
 
-def round_up(value: float) -> int:
-    """Round a needed count up, never below one."""
-    return max(1, math.ceil(value - 1e-9))
+def instances_needed(demand: float, usable_per_instance: float) -> int:
+    """Instances (nodes, partitions) that carry a demand when each may take `usable_per_instance`.
+
+    The usable part is one instance's capacity times the utilisation threshold, so the demand
+    sits at the threshold, not at 100 %. Rounded up and never below one; the 1e-9 keeps float
+    noise at an exact multiple from asking for one more.
+    """
+    return max(1, math.ceil(demand / usable_per_instance - 1e-9))
 
 
 def sizing(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
@@ -53,7 +58,7 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     if intake.per_user and c.kind in {"app", "web"}:
         per_user = intake.per_user.cpu_cores or defaults.per_user["cpu_cores"].value
         cores = growth.concurrent_users(end) * per_user
-        needed = round_up(cores / (spec.vcpu * threshold))
+        needed = instances_needed(cores, spec.vcpu * threshold)
         return Sizing(component_id=c.id, quantity="instances", current=c.instances,
                       needed_at_target=needed,
                       formula="ceil(concurrent_users * cpu_per_user / (vcpu * 0.70))",
@@ -64,7 +69,7 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     if c.usage.cpu_pct:
         total = component_rps(c, growth, 0, defaults) / (c.usage.cpu_pct / 100)
         per_instance = total / c.instances
-    needed = round_up(demand / (per_instance * threshold))
+    needed = instances_needed(demand, per_instance * threshold)
     return Sizing(component_id=c.id, quantity="instances", current=c.instances,
                   needed_at_target=needed,
                   formula="ceil(peak_rps * load_share / (per_instance * 0.70))",
@@ -80,7 +85,7 @@ def _database(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> l
     threshold = defaults.threshold("cpu")
     load = database_load(c, component_rps(c, growth, growth.end_month, defaults), defaults)
     reads, writes = load.reads, load.writes
-    nodes_for_reads = round_up(reads / (spec.per_instance * threshold))
+    nodes_for_reads = instances_needed(reads, spec.per_instance * threshold)
     inputs: dict[str, float | str] = {"peak_qps": round(load.qps, 1),
                                       "read_ratio": load.read_ratio,
                                       "per_node_qps": spec.per_instance}
@@ -91,7 +96,7 @@ def _database(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> l
     if spec.largest is not None and spec.kind.per_vcpu:
         largest = spec.kind.per_vcpu * spec.largest.vcpu
         skew = hottest_share(data) * data.partitions
-        partitions = round_up(writes * skew / (largest * threshold))
+        partitions = instances_needed(writes * skew, largest * threshold)
         rows.append(Sizing(
             component_id=c.id, quantity="write_partitions_at_largest_size",
             current=data.partitions, needed_at_target=partitions,
