@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from assistant.capacity.demand import ComponentSpec, component_rps
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.queueing import mmc_response_time
-from assistant.capacity.sizing import Sizing
+from assistant.capacity.sizing import Sizing, needed_at_target
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Intake
 
@@ -59,8 +59,7 @@ def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: Growth
         for horizon in growth.horizons():
             rows.append(_estimate(spec, c.instances, horizon.name, horizon.month, growth,
                                   defaults, mu, other, slo))
-        needed = next((s.needed_at_target for s in sized or []
-                       if s.component_id == c.id and s.quantity == "instances"), None)
+        needed = needed_at_target(sized or [], c.id, "instances")
         if needed and needed != c.instances:
             rows.append(_estimate(spec, needed, "target, scaled out", growth.end_month, growth,
                                   defaults, mu, other, slo))

@@ -7,6 +7,7 @@ the seeds scale at, not at 100 %.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
@@ -36,6 +37,12 @@ def instances_needed(demand: float, usable_per_instance: float) -> int:
     noise at an exact multiple from asking for one more.
     """
     return max(1, math.ceil(demand / usable_per_instance - 1e-9))
+
+
+def needed_at_target(sized: Iterable[Sizing], component_id: str, quantity: str) -> int | None:
+    """A component's count at target ("instances", "read_replicas" ...), None if not sized."""
+    return next((s.needed_at_target for s in sized
+                 if s.component_id == component_id and s.quantity == quantity), None)
 
 
 def sizing(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,

@@ -9,6 +9,7 @@ from assistant.analysis.rules.common import break_evidence, month_severity
 from assistant.analysis.rules.finding import Evidence, Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
 from assistant.capacity.data_tier import hottest_share, read_ratio
+from assistant.capacity.sizing import needed_at_target
 
 
 @rule("no-cache-read-heavy", "high", ["multi-layer-caching", "distributed-cache",
@@ -41,8 +42,7 @@ def no_read_replicas(ctx: RuleContext, meta: Rule) -> list[Finding]:
         if db.data and db.data.replicas > 0:
             continue
         reads = [b for b in ctx.capacity.breaks_for(db.id) if b.resource == "reads"]
-        needed = next((s.needed_at_target for s in ctx.capacity.sizing
-                       if s.component_id == db.id and s.quantity == "read_replicas"), 0)
+        needed = needed_at_target(ctx.capacity.sizing, db.id, "read_replicas") or 0
         if not reads or needed <= 0:
             continue
         severity = month_severity(reads[0].month, ctx.intake.targets.target_month)
