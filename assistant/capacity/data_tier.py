@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.capacity.demand import ComponentSpec, ResourceCurve, component_rps
+from assistant.capacity.demand import (
+    ComponentSpec,
+    ResourceCurve,
+    calibrated_capacity,
+    component_rps,
+)
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Component, DataProfile, Intake
@@ -81,7 +86,7 @@ def database_curves(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     }
     primary = reads / (1 + data.replicas) + writes
     if c.usage.cpu_pct:
-        calibrated = primary / (c.usage.cpu_pct / 100)
+        calibrated = calibrated_capacity(primary, c.usage.cpu_pct)
         calibration, node = calibrated / node, calibrated
         inputs["observed_cpu_pct"] = c.usage.cpu_pct
     threshold = defaults.threshold("cpu")

@@ -36,6 +36,12 @@ class LatencyEstimate(BaseModel):
     formula: str = "W = other + Wq + 1/mu; Wq = ErlangC(c, lambda/mu) / (c*mu - lambda)"
 
 
+def latency_goal_ms(intake: Intake, defaults: Defaults) -> float:
+    """The response time to meet: the team's goal, else the seeds' API performance budget."""
+    return intake.targets.max_response_time_ms or defaults.performance_budgets[
+        "api_response_ms"].value
+
+
 def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
                       defaults: Defaults, sized: list[Sizing] | None = None,
                       ) -> list[LatencyEstimate]:
@@ -44,8 +50,7 @@ def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: Growth
     Autoscaled tiers are included at their current instance count: the estimate then shows
     what the autoscaler has to add, and the "scaled out" row what it achieves.
     """
-    slo = intake.targets.max_response_time_ms or defaults.performance_budgets[
-        "api_response_ms"].value
+    slo = latency_goal_ms(intake, defaults)
     rows: list[LatencyEstimate] = []
     for spec in specs:
         c = spec.component

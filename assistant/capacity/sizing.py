@@ -11,8 +11,9 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
+from assistant.capacity.compute_tier import cpu_cores_per_user
 from assistant.capacity.data_tier import database_load, hottest_share
-from assistant.capacity.demand import ComponentSpec, component_rps, load_share
+from assistant.capacity.demand import ComponentSpec, calibrated_capacity, component_rps, load_share
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import DataProfile, Intake
@@ -63,7 +64,7 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     threshold = defaults.threshold("cpu")
     end = growth.end_month
     if intake.per_user and c.kind in {"app", "web"}:
-        per_user = intake.per_user.cpu_cores or defaults.per_user["cpu_cores"].value
+        per_user = cpu_cores_per_user(intake, defaults)
         cores = growth.concurrent_users(end) * per_user
         needed = instances_needed(cores, spec.vcpu * threshold)
         return Sizing(component_id=c.id, quantity="instances", current=c.instances,
@@ -74,7 +75,7 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     demand = component_rps(c, growth, end, defaults)
     per_instance = spec.per_instance
     if c.usage.cpu_pct:
-        total = component_rps(c, growth, 0, defaults) / (c.usage.cpu_pct / 100)
+        total = calibrated_capacity(component_rps(c, growth, 0, defaults), c.usage.cpu_pct)
         per_instance = total / c.instances
     needed = instances_needed(demand, per_instance * threshold)
     return Sizing(component_id=c.id, quantity="instances", current=c.instances,
