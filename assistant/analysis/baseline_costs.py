@@ -128,6 +128,21 @@ def _service_kind(component: Component) -> str:
         component.kind
 
 
+def priced_by_size(component: Component, defaults: Defaults) -> bool:
+    """True when a component is paid per instance of a catalogue size, not per use.
+
+    Only such components have a utilisation worth showing next to their cost.
+    """
+    return resolve(component, defaults).size is not None and \
+        _service_kind(component) != "platform"
+
+
+def monthly_budget(intake: Intake, defaults: Defaults) -> float | None:
+    """The team's monthly budget in the intake's currency, if it gave one."""
+    budget = intake.constraints.budget_per_month
+    return defaults.convert(budget.amount, budget.currency, intake.currency) if budget else None
+
+
 def _service_cost(component: Component, intake: Intake, defaults: Defaults,
                   growth: GrowthModel) -> ComponentCost:
     service = defaults.services[_service_kind(component)]
@@ -186,7 +201,7 @@ def monthly_costs(intake: Intake, capacity: CapacityReport, defaults: Defaults) 
         if _hosted_elsewhere(component, intake, capacity):
             notes.append(f"{component.id} runs on shared host {component.host}: paid once there")
             continue
-        if resolve(component, defaults).size is not None and _service_kind(component) != "platform":
+        if priced_by_size(component, defaults):
             costs.append(_sized_cost(component, intake, capacity, defaults, growth))
         elif _service_kind(component) in defaults.services:
             costs.append(_service_cost(component, intake, defaults, growth))
@@ -194,9 +209,7 @@ def monthly_costs(intake: Intake, capacity: CapacityReport, defaults: Defaults) 
             notes.append(f"{component.id}: managed {component.kind} without a catalogue price")
     if not any(c.kind == "cdn" for c in intake.components):
         costs.append(_egress_cost(intake, defaults, growth))
-    budget = intake.constraints.budget_per_month
-    budget_amount = (defaults.convert(budget.amount, budget.currency, intake.currency)
-                     if budget else None)
+    budget_amount = monthly_budget(intake, defaults)
     totals = []
     for index, horizon in enumerate(growth.horizons()):
         total = sum(c.horizons[index].monthly for c in costs)

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.analysis.baseline_costs import monthly_costs
+from assistant.analysis.baseline_costs import monthly_budget, monthly_costs, priced_by_size
 from assistant.capacity.data_tier import database_load
 from assistant.capacity.demand import component_rps, resolve
 from assistant.capacity.growth import GrowthModel
@@ -187,7 +187,7 @@ def evaluate(intake: Intake, profile: Profile, defaults: Defaults,
     rows = []
     for c in config.components:
         size = resolve(c, defaults).size
-        sized = size is not None and not (c.managed and c.kind in {"web", "app"})
+        sized = priced_by_size(c, defaults)
         loads = [r.horizons[target].utilisation_pct for r in capacity.resources
                  if r.subject == c.id and not r.ceiling and sized]
         rows.append(ConfigComponent(id=c.id, kind=c.kind, size=size.name if size else None,
@@ -217,9 +217,8 @@ def _misses(intake: Intake, config: Configuration, defaults: Defaults) -> list[s
     if uptime is not None and config.availability_pct < uptime:
         misses.append(f"availability {config.availability_pct:.3f} % < {uptime:g} % target "
                       f"(-{uptime - config.availability_pct:.3f} points)")
-    budget = intake.constraints.budget_per_month
-    if budget is not None:
-        amount = defaults.convert(budget.amount, budget.currency, config.currency)
+    amount = monthly_budget(intake, defaults)  # config.currency is the intake's
+    if amount is not None:
         if config.monthly_cost > amount:
             misses.append(f"cost {config.monthly_cost:,.0f} > budget {amount:,.0f} "
                           f"{config.currency}/month (+{config.monthly_cost - amount:,.0f})")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
+from assistant.analysis.baseline_costs import monthly_budget
 from assistant.analysis.rules.finding import Finding
 from assistant.capacity.model import CapacityReport
 from assistant.catalogue.model import Defaults
@@ -117,8 +118,7 @@ def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, C
     if intake.current_monthly_cost:
         cost = intake.current_monthly_cost
         baseline = defaults.convert(cost.amount, cost.currency, currency)
-    budget = intake.constraints.budget_per_month
-    budget_amount = defaults.convert(budget.amount, budget.currency, currency) if budget else None
+    budget_amount = monthly_budget(intake, defaults)
     built = _phases(tasks, intake, baseline, budget_amount, defaults)
     first_over = next((p.number for p in built if p.over_budget), None)
     return Roadmap(phases=built, currency=currency, baseline_monthly_cost=round(baseline, 2),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.analysis.rules.common import needs_failover
 from assistant.capacity.demand import resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import CapacityReport
@@ -54,7 +55,7 @@ class PricingContext:
 
     def strict_uptime(self) -> bool:
         """True when the uptime target needs failover (99.9 % or more)."""
-        return (self.intake.targets.target_uptime_pct or 0) >= 99.9
+        return needs_failover(self.intake)
 
 
 Pricer = Callable[[PricingContext], TaskPrice | None]

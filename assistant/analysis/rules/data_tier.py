@@ -55,26 +55,26 @@ def no_read_replicas(ctx: RuleContext, meta: Rule) -> list[Finding]:
     return findings
 
 
-@rule("connection-pool-exhaustion", "high", ["connection-pooling"])
-def connection_pool_exhaustion(ctx: RuleContext, meta: Rule) -> list[Finding]:
-    """Flag connection counts that reach 80 % of the maximum before the target."""
+def _each_break_of(ctx: RuleContext, meta: Rule, resource: str) -> list[Finding]:
+    """One finding per breaking point of a resource, as severe as its month is near."""
     return [
         meta.finding(b.members, severity=month_severity(b.month, ctx.intake.targets.target_month),
                      breaking_month=b.month, component=b.subject, month=b.month,
                      evidence=[break_evidence(b)])
-        for b in ctx.capacity.breaking_points if b.resource == "connections"
+        for b in ctx.capacity.breaking_points if b.resource == resource
     ]
+
+
+@rule("connection-pool-exhaustion", "high", ["connection-pooling"])
+def connection_pool_exhaustion(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag connection counts that reach 80 % of the maximum before the target."""
+    return _each_break_of(ctx, meta, "connections")
 
 
 @rule("storage-growth", "medium", ["data-archiving", "object-storage", "table-partitioning"])
 def storage_growth(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag storage that fills past 80 % before the target."""
-    return [
-        meta.finding(b.members, severity=month_severity(b.month, ctx.intake.targets.target_month),
-                     breaking_month=b.month, component=b.subject, month=b.month,
-                     evidence=[break_evidence(b)])
-        for b in ctx.capacity.breaking_points if b.resource == "storage"
-    ]
+    return _each_break_of(ctx, meta, "storage")
 
 
 @rule("vertical-ceiling", "critical", ["table-partitioning", "sharding"])
