@@ -8,13 +8,12 @@ That is the "do nothing but add boxes" baseline the roadmap is compared against.
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel, Field
 
-from assistant.capacity.demand import resolve
+from assistant.capacity.demand import component_rps, load_share, resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import CapacityReport, ResourceReport
+from assistant.capacity.sizing import instances_needed
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Component, Intake
 
@@ -70,8 +69,8 @@ def _units_for(report: ResourceReport | None, current: int, month_index: int) ->
     per_unit = h.capacity / current if current else h.capacity
     if per_unit <= 0:
         return float(current)
-    return float(max(current, math.ceil(h.demand / (per_unit * report.threshold_pct / 100)
-                                        - 1e-9)))
+    usable = per_unit * report.threshold_pct / 100
+    return float(max(current, instances_needed(h.demand, usable)))
 
 
 def _resource(capacity: CapacityReport, subject: str, name: str) -> ResourceReport | None:
@@ -108,11 +107,10 @@ def _sized_cost(component: Component, intake: Intake, capacity: CapacityReport,
 def _service_units(component: Component, intake: Intake, growth: GrowthModel,
                    defaults: Defaults, month: float) -> float:
     """Usage units of a managed service in one month (LCU, GB, GB-month, million requests)."""
-    share = component.load_share if component.load_share is not None else \
-        defaults.load_share[component.kind].value
+    share = load_share(component, defaults)
     avg_rps = growth.rps(month) / intake.current.peak_factor * share
     if component.kind == "lb":
-        return load_balancer_units(growth.rps(month) * share, defaults)
+        return load_balancer_units(component_rps(component, growth, month, defaults), defaults)
     if component.kind == "cdn":
         return monthly_gigabytes_out(intake, defaults, month) * share
     if component.kind == "storage":
@@ -128,6 +126,21 @@ def _service_kind(component: Component) -> str:
     """Managed web and app tiers are priced as a platform (e.g. Vercel, serverless)."""
     return "platform" if component.managed and component.kind in {"web", "app"} else \
         component.kind
+
+
+def priced_by_size(component: Component, defaults: Defaults) -> bool:
+    """True when a component is paid per instance of a catalogue size, not per use.
+
+    Only such components have a utilisation worth showing next to their cost.
+    """
+    return resolve(component, defaults).size is not None and \
+        _service_kind(component) != "platform"
+
+
+def monthly_budget(intake: Intake, defaults: Defaults) -> float | None:
+    """The team's monthly budget in the intake's currency, if it gave one."""
+    budget = intake.constraints.budget_per_month
+    return defaults.convert(budget.amount, budget.currency, intake.currency) if budget else None
 
 
 def _service_cost(component: Component, intake: Intake, defaults: Defaults,
@@ -188,7 +201,7 @@ def monthly_costs(intake: Intake, capacity: CapacityReport, defaults: Defaults) 
         if _hosted_elsewhere(component, intake, capacity):
             notes.append(f"{component.id} runs on shared host {component.host}: paid once there")
             continue
-        if resolve(component, defaults).size is not None and _service_kind(component) != "platform":
+        if priced_by_size(component, defaults):
             costs.append(_sized_cost(component, intake, capacity, defaults, growth))
         elif _service_kind(component) in defaults.services:
             costs.append(_service_cost(component, intake, defaults, growth))
@@ -196,9 +209,7 @@ def monthly_costs(intake: Intake, capacity: CapacityReport, defaults: Defaults) 
             notes.append(f"{component.id}: managed {component.kind} without a catalogue price")
     if not any(c.kind == "cdn" for c in intake.components):
         costs.append(_egress_cost(intake, defaults, growth))
-    budget = intake.constraints.budget_per_month
-    budget_amount = (defaults.convert(budget.amount, budget.currency, intake.currency)
-                     if budget else None)
+    budget_amount = monthly_budget(intake, defaults)
     totals = []
     for index, horizon in enumerate(growth.horizons()):
         total = sum(c.horizons[index].monthly for c in costs)

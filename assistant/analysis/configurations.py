@@ -16,10 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.analysis.baseline_costs import monthly_costs
-from assistant.capacity.demand import load_share, resolve
+from assistant.analysis.baseline_costs import monthly_budget, monthly_costs, priced_by_size
+from assistant.capacity.data_tier import database_load
+from assistant.capacity.demand import component_rps, resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import analyse
+from assistant.capacity.sizing import instances_needed
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Intake
 from assistant.knowledge.cards import CardFacts
@@ -74,9 +76,9 @@ def _target_instances(intake: Intake, component_id: str, profile: Profile,
                       defaults: Defaults, per_instance: float) -> int:
     growth = GrowthModel(intake)
     component = intake.component(component_id)
-    demand = growth.rps(growth.end_month) * load_share(component, defaults)
-    needed = math.ceil(demand / (per_instance * profile.target_utilisation) - 1e-9)
-    return max(profile.min_instances, needed)
+    demand = component_rps(component, growth, growth.end_month, defaults)
+    return max(profile.min_instances,
+               instances_needed(demand, per_instance * profile.target_utilisation))
 
 
 def _working_set_at_target(intake: Intake, data: dict[str, Any], defaults: Defaults) -> float:
@@ -97,10 +99,9 @@ def _database_size(intake: Intake, db: dict[str, Any], profile: Profile,
     """
     growth = GrowthModel(intake)
     data = db.get("data") or {}
-    read_ratio = data.get("read_ratio", defaults.database["read_ratio"].value)
     qps = growth.rps(growth.end_month) * (db.get("load_share") or defaults.load_share["db"].value)
-    writes = qps * (1 - read_ratio) * defaults.database["write_cost_factor"].value
-    reads = qps * read_ratio * (1 - profile.cache_hit_ratio)
+    load = database_load(intake.component(db["id"]), qps, defaults, profile.cache_hit_ratio)
+    writes, reads = load.writes, load.reads
     per_vcpu = defaults.kinds["db"].per_vcpu or 1.0
     family = defaults.sizes["database"].entries
     working_set = _working_set_at_target(intake, data, defaults)
@@ -111,7 +112,7 @@ def _database_size(intake: Intake, db: dict[str, Any], profile: Profile,
     size = fits[0] if fits else family[-1]
     node = per_vcpu * size.vcpu * profile.target_utilisation
     partitions = 1 if fits else math.ceil(writes / (node * 0.5))
-    replicas = max(0, math.ceil(reads / node - 1e-9) - 1)
+    replicas = instances_needed(reads, node) - 1
     return size.name, replicas, partitions
 
 
@@ -186,7 +187,7 @@ def evaluate(intake: Intake, profile: Profile, defaults: Defaults,
     rows = []
     for c in config.components:
         size = resolve(c, defaults).size
-        sized = size is not None and not (c.managed and c.kind in {"web", "app"})
+        sized = priced_by_size(c, defaults)
         loads = [r.horizons[target].utilisation_pct for r in capacity.resources
                  if r.subject == c.id and not r.ceiling and sized]
         rows.append(ConfigComponent(id=c.id, kind=c.kind, size=size.name if size else None,
@@ -216,9 +217,8 @@ def _misses(intake: Intake, config: Configuration, defaults: Defaults) -> list[s
     if uptime is not None and config.availability_pct < uptime:
         misses.append(f"availability {config.availability_pct:.3f} % < {uptime:g} % target "
                       f"(-{uptime - config.availability_pct:.3f} points)")
-    budget = intake.constraints.budget_per_month
-    if budget is not None:
-        amount = defaults.convert(budget.amount, budget.currency, config.currency)
+    amount = monthly_budget(intake, defaults)  # config.currency is the intake's
+    if amount is not None:
         if config.monthly_cost > amount:
             misses.append(f"cost {config.monthly_cost:,.0f} > budget {amount:,.0f} "
                           f"{config.currency}/month (+{config.monthly_cost - amount:,.0f})")

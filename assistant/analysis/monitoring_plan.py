@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from assistant.capacity.demand import connection_limit
+from assistant.capacity.latency import latency_goal_ms
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Intake
 
@@ -44,11 +46,10 @@ def _flatten(items: list[Any]) -> list[dict[str, str]]:
 
 def monitoring_plan(intake: Intake, defaults: Defaults) -> list[Alert]:
     """Return the alerts to set up, component by component, in intake order."""
-    slo = intake.targets.max_response_time_ms or defaults.performance_budgets[
-        "api_response_ms"].value
+    slo = latency_goal_ms(intake, defaults)
     alerts = []
     for component in intake.components:
-        limit = component.capacity.max_connections or defaults.kinds[component.kind].max_connections
+        limit = connection_limit(component, defaults)
         values = {"slo_ms": f"{slo:g}", "max_connections": str(limit or "max"),
                   "connections_alert": str(round(0.8 * limit)) if limit else "80 %"}
         for item in _plan_by_kind().get(component.kind, []):

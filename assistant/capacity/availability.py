@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from assistant.capacity.hosts import components_by_host
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Component, Intake
 
@@ -63,9 +64,7 @@ def _is_self_healing(component: Component, defaults: Defaults) -> bool:
 
 def availability(intake: Intake, defaults: Defaults) -> AvailabilityReport:
     """Compute per-unit and path availability, and mark single points of failure."""
-    groups: dict[str, list[Component]] = {}
-    for component in request_path(intake):
-        groups.setdefault(component.host or component.id, []).append(component)
+    groups = components_by_host(request_path(intake))
     units = [_unit(name, members, defaults) for name, members in groups.items()]
     path = 1.0
     for unit in units:

@@ -2,13 +2,20 @@
 
 CPU follows the request rate (or concurrency under the per-user model of seed 002), memory
 follows concurrency, connections follow the request rate, storage follows data volume. Data
-stores have their own read/write model in `datastore.py`.
+stores have their own read/write model in `data_tier.py`.
 """
 
 from __future__ import annotations
 
 from assistant.capacity.data_tier import database_curves
-from assistant.capacity.demand import ComponentSpec, ResourceCurve, load_share
+from assistant.capacity.demand import (
+    ComponentSpec,
+    ResourceCurve,
+    calibrated_capacity,
+    component_rps,
+    connection_limit,
+    load_share,
+)
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Intake
@@ -39,7 +46,7 @@ def curves_for(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
 def _throughput_cpu(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
                     defaults: Defaults) -> ResourceCurve:
     c = spec.component
-    demand = growth.rps(0) * load_share(c, defaults)
+    demand = component_rps(c, growth, 0, defaults)
     capacity = spec.per_instance * c.instances
     inputs: dict[str, float | str] = {
         "peak_rps": round(growth.rps(0), 2), "load_share": load_share(c, defaults),
@@ -48,18 +55,24 @@ def _throughput_cpu(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     }
     formula = "utilisation = peak_rps * load_share / (per_instance * instances)"
     if c.usage.cpu_pct:
-        capacity = demand / (c.usage.cpu_pct / 100)
+        capacity = calibrated_capacity(demand, c.usage.cpu_pct)
         inputs["observed_cpu_pct"] = c.usage.cpu_pct
         formula = "utilisation = observed_cpu * rps(m) / rps(now) (calibrated from observed CPU)"
     return ResourceCurve(c.id, "cpu", spec.kind.unit, defaults.threshold("cpu"), capacity,
                          demand, growth.rps_factor, formula, inputs, elastic=spec.elastic)
 
 
+def cpu_cores_per_user(intake: Intake, defaults: Defaults) -> float:
+    """CPU cores one concurrent user needs (seed 002): the intake's figure, else the default."""
+    per_user = intake.per_user.cpu_cores if intake.per_user else None
+    return per_user or defaults.per_user["cpu_cores"].value
+
+
 def _per_user_curves(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
                      defaults: Defaults) -> list[ResourceCurve]:
     c, per_user = spec.component, intake.per_user
     assert per_user is not None
-    cpu_per_user = per_user.cpu_cores or defaults.per_user["cpu_cores"].value
+    cpu_per_user = cpu_cores_per_user(intake, defaults)
     mem_per_user = per_user.memory_mb or defaults.per_user["memory_mb"].value
     users = growth.concurrent_users(0)
     cpu = ResourceCurve(
@@ -97,7 +110,7 @@ def _connections(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     c = spec.component
     if c.usage.connections is None:
         return []
-    limit = c.capacity.max_connections or spec.kind.max_connections
+    limit = connection_limit(c, defaults)
     if not limit:
         return []
     return [ResourceCurve(

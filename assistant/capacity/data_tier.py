@@ -9,10 +9,33 @@ being an option and the data tier must be partitioned.
 
 from __future__ import annotations
 
-from assistant.capacity.demand import ComponentSpec, ResourceCurve, load_share
+from dataclasses import dataclass
+
+from assistant.capacity.demand import (
+    ComponentSpec,
+    ResourceCurve,
+    calibrated_capacity,
+    component_rps,
+)
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
-from assistant.intake.schema import DataProfile, Intake
+from assistant.intake.schema import Component, DataProfile, Intake
+
+
+@dataclass(frozen=True)
+class DatabaseLoad:
+    """Queries reaching a database, split into the reads and the writes of the whole store.
+
+    Reads are those the cache in front lets through; writes are in primary work units (the
+    write cost factor applied). Neither is divided over partitions yet.
+    """
+
+    qps: float
+    read_ratio: float
+    cache_hit_ratio: float
+    write_cost: float
+    reads: float
+    writes: float
 
 
 def hottest_share(data: DataProfile) -> float:
@@ -20,30 +43,50 @@ def hottest_share(data: DataProfile) -> float:
     return data.hottest_partition_share or 1 / data.partitions
 
 
+def read_ratio(component: Component, defaults: Defaults) -> float:
+    """A database's share of reads: the intake's, else the default."""
+    if component.data is not None and component.data.read_ratio is not None:
+        return component.data.read_ratio
+    return defaults.database["read_ratio"].value
+
+
+def database_load(component: Component, qps: float, defaults: Defaults,
+                  cache_hit_ratio: float | None = None) -> DatabaseLoad:
+    """Split the queries reaching a database into reads and writes per second.
+
+    The one formula the capacity curves, the target sizing and the target configurations share:
+    reads = qps x read_ratio x (1 - cache_hit), writes = qps x (1 - read_ratio) x write_cost.
+    `cache_hit_ratio` replaces the intake's when a configuration puts its own cache in front.
+    """
+    ratio = read_ratio(component, defaults)
+    own_hit = component.data.cache_hit_ratio if component.data is not None else None
+    hit = (own_hit or 0.0) if cache_hit_ratio is None else cache_hit_ratio
+    write_cost = defaults.database["write_cost_factor"].value
+    return DatabaseLoad(qps=qps, read_ratio=ratio, cache_hit_ratio=hit, write_cost=write_cost,
+                        reads=qps * ratio * (1 - hit), writes=qps * (1 - ratio) * write_cost)
+
+
 def database_curves(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
                     defaults: Defaults) -> list[ResourceCurve]:
     """Return CPU, read, write, write-ceiling and memory curves of one database."""
     c = spec.component
     data = c.data or DataProfile()
-    db = defaults.database
-    read_ratio = data.read_ratio if data.read_ratio is not None else db["read_ratio"].value
-    write_cost = db["write_cost_factor"].value
-    hit = data.cache_hit_ratio or 0.0
     share = hottest_share(data)
-    qps = growth.rps(0) * load_share(c, defaults)
-    reads = qps * read_ratio * (1 - hit) * share
-    writes = qps * (1 - read_ratio) * write_cost * share
+    load = database_load(c, component_rps(c, growth, 0, defaults), defaults)
+    reads = load.reads * share
+    writes = load.writes * share
     node = spec.per_instance
     calibration = 1.0
     inputs: dict[str, float | str] = {
-        "peak_qps": round(qps, 2), "read_ratio": read_ratio, "cache_hit_ratio": hit,
+        "peak_qps": round(load.qps, 2), "read_ratio": load.read_ratio,
+        "cache_hit_ratio": load.cache_hit_ratio,
         "replicas": data.replicas, "partitions": data.partitions,
-        "hottest_partition_share": round(share, 4), "write_cost_factor": write_cost,
+        "hottest_partition_share": round(share, 4), "write_cost_factor": load.write_cost,
         "per_node_qps": node, "per_node_source": spec.source,
     }
     primary = reads / (1 + data.replicas) + writes
     if c.usage.cpu_pct:
-        calibrated = primary / (c.usage.cpu_pct / 100)
+        calibrated = calibrated_capacity(primary, c.usage.cpu_pct)
         calibration, node = calibrated / node, calibrated
         inputs["observed_cpu_pct"] = c.usage.cpu_pct
     threshold = defaults.threshold("cpu")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults, KindDefaults, Size
 from assistant.intake.schema import Component
 
@@ -102,3 +103,27 @@ def load_share(component: Component, defaults: Defaults) -> float:
     if component.load_share is not None:
         return component.load_share
     return defaults.load_share[component.kind].value
+
+
+def connection_limit(component: Component, defaults: Defaults) -> int | None:
+    """Most connections one instance accepts: the intake's figure, else the kind's default."""
+    return component.capacity.max_connections or defaults.kinds[component.kind].max_connections
+
+
+def calibrated_capacity(demand_now: float, cpu_pct: float) -> float:
+    """Capacity at which today's demand shows the CPU the team observes (cpu_pct, 0-100).
+
+    An observed figure beats a catalogue rule of thumb, so a tier with `usage.cpu_pct` is held
+    against this capacity instead of its per-instance default.
+    """
+    return demand_now / (cpu_pct / 100)
+
+
+def component_rps(component: Component, growth: GrowthModel, month: float,
+                  defaults: Defaults) -> float:
+    """Peak requests per second reaching a component at a month: edge rate x its load share.
+
+    Every tier's demand starts here, so CPU curves, sizing, latency and the target
+    configurations all see the same traffic for the same component and month.
+    """
+    return growth.rps(month) * load_share(component, defaults)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assistant.capacity.demand import ComponentSpec, load_share
+from assistant.capacity.demand import ComponentSpec, component_rps
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.queueing import mmc_response_time
-from assistant.capacity.sizing import Sizing
+from assistant.capacity.sizing import Sizing, needed_at_target
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Intake
 
@@ -36,6 +36,12 @@ class LatencyEstimate(BaseModel):
     formula: str = "W = other + Wq + 1/mu; Wq = ErlangC(c, lambda/mu) / (c*mu - lambda)"
 
 
+def latency_goal_ms(intake: Intake, defaults: Defaults) -> float:
+    """The response time to meet: the team's goal, else the seeds' API performance budget."""
+    return intake.targets.max_response_time_ms or defaults.performance_budgets[
+        "api_response_ms"].value
+
+
 def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
                       defaults: Defaults, sized: list[Sizing] | None = None,
                       ) -> list[LatencyEstimate]:
@@ -44,8 +50,7 @@ def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: Growth
     Autoscaled tiers are included at their current instance count: the estimate then shows
     what the autoscaler has to add, and the "scaled out" row what it achieves.
     """
-    slo = intake.targets.max_response_time_ms or defaults.performance_budgets[
-        "api_response_ms"].value
+    slo = latency_goal_ms(intake, defaults)
     rows: list[LatencyEstimate] = []
     for spec in specs:
         c = spec.component
@@ -53,14 +58,13 @@ def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: Growth
             continue
         mu = spec.per_instance / spec.vcpu
         base = mmc_response_time(max(1, round(spec.vcpu * c.instances)),
-                                 growth.rps(0) * load_share(c, defaults), mu)
+                                 component_rps(c, growth, 0, defaults), mu)
         observed = intake.current.avg_response_time_ms
         other = max(0.0, observed - base.response_time_ms) if observed else 0.0
         for horizon in growth.horizons():
             rows.append(_estimate(spec, c.instances, horizon.name, horizon.month, growth,
                                   defaults, mu, other, slo))
-        needed = next((s.needed_at_target for s in sized or []
-                       if s.component_id == c.id and s.quantity == "instances"), None)
+        needed = needed_at_target(sized or [], c.id, "instances")
         if needed and needed != c.instances:
             rows.append(_estimate(spec, needed, "target, scaled out", growth.end_month, growth,
                                   defaults, mu, other, slo))
@@ -71,7 +75,7 @@ def _estimate(spec: ComponentSpec, instances: int, name: str, month: float,
               growth: GrowthModel, defaults: Defaults, mu: float, other: float,
               slo: float) -> LatencyEstimate:
     servers = max(1, round(spec.vcpu * instances))
-    queue = mmc_response_time(servers, growth.rps(month) * load_share(spec.component, defaults),
+    queue = mmc_response_time(servers, component_rps(spec.component, growth, month, defaults),
                               mu)
     total = None if queue.saturated else round(other + queue.response_time_ms, 1)
     return LatencyEstimate(

@@ -15,6 +15,7 @@ from assistant.capacity.availability import AvailabilityReport, availability
 from assistant.capacity.compute_tier import curves_for
 from assistant.capacity.demand import ComponentSpec, ResourceCurve, resolve
 from assistant.capacity.growth import GrowthModel
+from assistant.capacity.hosts import shared_hosts
 from assistant.capacity.latency import LatencyEstimate, latency_estimates
 from assistant.capacity.sizing import Sizing, sizing
 from assistant.catalogue.model import Defaults, load_defaults
@@ -105,7 +106,7 @@ def analyse(intake: Intake, defaults: Defaults | None = None) -> CapacityReport:
     for spec in specs:
         curves += [(curve, [spec.component.id]) for curve in curves_for(spec, intake, growth,
                                                                          defaults)]
-    hosts = _hosts(specs)
+    hosts = shared_hosts(intake.components)
     curves = _share_hosts(curves, hosts, specs, defaults)
     reports = [_report(curve, members, growth) for curve, members in curves]
     sized = sizing(specs, intake, growth, defaults)
@@ -124,14 +125,6 @@ def analyse(intake: Intake, defaults: Defaults | None = None) -> CapacityReport:
         sizing=sized, latency=latency_estimates(specs, intake, growth, defaults, sized),
         availability=availability(intake, defaults), hosts=hosts,
     )
-
-
-def _hosts(specs: list[ComponentSpec]) -> dict[str, list[str]]:
-    hosts: dict[str, list[str]] = {}
-    for spec in specs:
-        if spec.component.host:
-            hosts.setdefault(spec.component.host, []).append(spec.component.id)
-    return {h: members for h, members in hosts.items() if len(members) > 1}
 
 
 def _share_hosts(curves: list[tuple[ResourceCurve, list[str]]], hosts: dict[str, list[str]],

@@ -7,11 +7,13 @@ the seeds scale at, not at 100 %.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
-from assistant.capacity.data_tier import hottest_share
-from assistant.capacity.demand import ComponentSpec, load_share
+from assistant.capacity.compute_tier import cpu_cores_per_user
+from assistant.capacity.data_tier import database_load, hottest_share
+from assistant.capacity.demand import ComponentSpec, calibrated_capacity, component_rps, load_share
 from assistant.capacity.growth import GrowthModel
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import DataProfile, Intake
@@ -28,9 +30,20 @@ class Sizing(BaseModel):
     inputs: dict[str, float | str]
 
 
-def round_up(value: float) -> int:
-    """Round a needed count up, never below one."""
-    return max(1, math.ceil(value - 1e-9))
+def instances_needed(demand: float, usable_per_instance: float) -> int:
+    """Instances (nodes, partitions) that carry a demand when each may take `usable_per_instance`.
+
+    The usable part is one instance's capacity times the utilisation threshold, so the demand
+    sits at the threshold, not at 100 %. Rounded up and never below one; the 1e-9 keeps float
+    noise at an exact multiple from asking for one more.
+    """
+    return max(1, math.ceil(demand / usable_per_instance - 1e-9))
+
+
+def needed_at_target(sized: Iterable[Sizing], component_id: str, quantity: str) -> int | None:
+    """A component's count at target ("instances", "read_replicas" ...), None if not sized."""
+    return next((s.needed_at_target for s in sized
+                 if s.component_id == component_id and s.quantity == quantity), None)
 
 
 def sizing(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
@@ -51,20 +64,20 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     threshold = defaults.threshold("cpu")
     end = growth.end_month
     if intake.per_user and c.kind in {"app", "web"}:
-        per_user = intake.per_user.cpu_cores or defaults.per_user["cpu_cores"].value
+        per_user = cpu_cores_per_user(intake, defaults)
         cores = growth.concurrent_users(end) * per_user
-        needed = round_up(cores / (spec.vcpu * threshold))
+        needed = instances_needed(cores, spec.vcpu * threshold)
         return Sizing(component_id=c.id, quantity="instances", current=c.instances,
                       needed_at_target=needed,
                       formula="ceil(concurrent_users * cpu_per_user / (vcpu * 0.70))",
                       inputs={"concurrent_users": round(growth.concurrent_users(end)),
                               "cpu_per_user": per_user, "vcpu": spec.vcpu})
-    demand = growth.rps(end) * load_share(c, defaults)
+    demand = component_rps(c, growth, end, defaults)
     per_instance = spec.per_instance
     if c.usage.cpu_pct:
-        total = growth.rps(0) * load_share(c, defaults) / (c.usage.cpu_pct / 100)
+        total = calibrated_capacity(component_rps(c, growth, 0, defaults), c.usage.cpu_pct)
         per_instance = total / c.instances
-    needed = round_up(demand / (per_instance * threshold))
+    needed = instances_needed(demand, per_instance * threshold)
     return Sizing(component_id=c.id, quantity="instances", current=c.instances,
                   needed_at_target=needed,
                   formula="ceil(peak_rps * load_share / (per_instance * 0.70))",
@@ -77,14 +90,12 @@ def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
 def _database(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> list[Sizing]:
     c = spec.component
     data = c.data or DataProfile()
-    db = defaults.database
     threshold = defaults.threshold("cpu")
-    read_ratio = data.read_ratio if data.read_ratio is not None else db["read_ratio"].value
-    qps = growth.rps(growth.end_month) * load_share(c, defaults)
-    reads = qps * read_ratio * (1 - (data.cache_hit_ratio or 0.0))
-    writes = qps * (1 - read_ratio) * db["write_cost_factor"].value
-    nodes_for_reads = round_up(reads / (spec.per_instance * threshold))
-    inputs: dict[str, float | str] = {"peak_qps": round(qps, 1), "read_ratio": read_ratio,
+    load = database_load(c, component_rps(c, growth, growth.end_month, defaults), defaults)
+    reads, writes = load.reads, load.writes
+    nodes_for_reads = instances_needed(reads, spec.per_instance * threshold)
+    inputs: dict[str, float | str] = {"peak_qps": round(load.qps, 1),
+                                      "read_ratio": load.read_ratio,
                                       "per_node_qps": spec.per_instance}
     rows = [Sizing(component_id=c.id, quantity="read_replicas", current=data.replicas,
                    needed_at_target=nodes_for_reads - 1,
@@ -93,7 +104,7 @@ def _database(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> l
     if spec.largest is not None and spec.kind.per_vcpu:
         largest = spec.kind.per_vcpu * spec.largest.vcpu
         skew = hottest_share(data) * data.partitions
-        partitions = round_up(writes * skew / (largest * threshold))
+        partitions = instances_needed(writes * skew, largest * threshold)
         rows.append(Sizing(
             component_id=c.id, quantity="write_partitions_at_largest_size",
             current=data.partitions, needed_at_target=partitions,

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from assistant.intake.dependencies import find_cycle
 from assistant.intake.schema import DATA_KINDS, Intake, all_field_names
 
 Loc = tuple[str | int, ...]
@@ -209,27 +210,5 @@ def _unknown_reference(name: str, ids: set[str]) -> str:
 
 
 def _find_cycle(intake: Intake) -> list[str]:
-    graph = {c.id: [d for d in c.depends_on if d != c.id] for c in intake.components}
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, []):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
-            if nxt in graph and state.get(nxt) is None:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return []
-
-    for node in sorted(graph):
-        if state.get(node) is None:
-            found = visit(node)
-            if found:
-                return found
-    return []
+    """A `depends_on` cycle, if any; depending on itself is reported on its own line instead."""
+    return find_cycle({c.id: [d for d in c.depends_on if d != c.id] for c in intake.components})

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
+from assistant.analysis.baseline_costs import monthly_budget
 from assistant.analysis.rules.finding import Finding
 from assistant.capacity.model import CapacityReport
 from assistant.catalogue.model import Defaults
+from assistant.intake.dependencies import dependencies_first
 from assistant.intake.schema import Intake
 from assistant.knowledge.cards import CardFacts
 from assistant.planning.task_pricing import price_task
@@ -82,16 +84,16 @@ def _collect(findings: list[Finding]) -> dict[str, list[Finding]]:
     return chosen
 
 
-def _pull_prerequisites(phases: dict[str, int], defaults: Defaults) -> None:
-    """Move a prerequisite no later than the task that needs it (repeat until stable)."""
-    changed = True
-    while changed:
-        changed = False
-        for task, phase in list(phases.items()):
-            for needed in defaults.roadmap.prerequisites.get(task, []):
-                if needed in phases and phases[needed] > phase:
-                    phases[needed] = phase
-                    changed = True
+def _pull_prerequisites(phases: dict[str, int], order: list[str], defaults: Defaults) -> None:
+    """Move a prerequisite no later than the tasks that need it, directly or through others.
+
+    `order` puts prerequisites first, so walking it backwards settles every task's phase before
+    its own prerequisites are pulled: one pass is enough.
+    """
+    for task in reversed(order):
+        for needed in defaults.roadmap.prerequisites.get(task, []):
+            if needed in phases:
+                phases[needed] = min(phases[needed], phases[task])
 
 
 def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, CardFacts],
@@ -105,40 +107,23 @@ def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, C
     """
     currency = intake.currency
     chosen = _collect(findings)
+    order = dependencies_first(list(chosen), defaults.roadmap.prerequisites)
     phases = {pattern: _phase_for(group, defaults) for pattern, group in chosen.items()}
-    _pull_prerequisites(phases, defaults)
+    _pull_prerequisites(phases, order, defaults)
     tasks = [_task(p, chosen[p], phases[p], cards[p], (intake, capacity, defaults))
              for p in chosen]
-    order = {p: i for i, p in enumerate(_dependency_order(list(chosen), defaults))}
-    tasks.sort(key=lambda t: (t.phase, order[t.pattern_id]))
+    rank = {p: i for i, p in enumerate(order)}
+    tasks.sort(key=lambda t: (t.phase, rank[t.pattern_id]))
     baseline = priced_baseline or 0.0
     if intake.current_monthly_cost:
         cost = intake.current_monthly_cost
         baseline = defaults.convert(cost.amount, cost.currency, currency)
-    budget = intake.constraints.budget_per_month
-    budget_amount = defaults.convert(budget.amount, budget.currency, currency) if budget else None
+    budget_amount = monthly_budget(intake, defaults)
     built = _phases(tasks, intake, baseline, budget_amount, defaults)
     first_over = next((p.number for p in built if p.over_budget), None)
     return Roadmap(phases=built, currency=currency, baseline_monthly_cost=round(baseline, 2),
                    total_monthly_cost_delta=round(sum(t.monthly_cost_delta for t in tasks), 2),
                    first_over_budget_phase=first_over)
-
-
-def _dependency_order(patterns: list[str], defaults: Defaults) -> list[str]:
-    """Order patterns so prerequisites come first, otherwise keeping finding order."""
-    ordered: list[str] = []
-
-    def place(pattern: str) -> None:
-        if pattern in ordered:
-            return
-        for needed in defaults.roadmap.prerequisites.get(pattern, []):
-            if needed in patterns:
-                place(needed)
-        ordered.append(pattern)
-
-    for pattern in patterns:
-        place(pattern)
-    return ordered
 
 
 def _task(pattern: str, group: list[Finding], phase: int, card: CardFacts,

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.analysis.rules.common import needs_failover
 from assistant.capacity.demand import resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import CapacityReport
+from assistant.capacity.sizing import needed_at_target
 from assistant.catalogue.model import Defaults, Size
 from assistant.intake.schema import Component, Intake
 
@@ -49,12 +51,11 @@ class PricingContext:
 
     def needed(self, component_id: str, quantity: str) -> int | None:
         """A sizing figure at target (instances, read_replicas ...)."""
-        return next((s.needed_at_target for s in self.capacity.sizing
-                     if s.component_id == component_id and s.quantity == quantity), None)
+        return needed_at_target(self.capacity.sizing, component_id, quantity)
 
     def strict_uptime(self) -> bool:
         """True when the uptime target needs failover (99.9 % or more)."""
-        return (self.intake.targets.target_uptime_pct or 0) >= 99.9
+        return needs_failover(self.intake)
 
 
 Pricer = Callable[[PricingContext], TaskPrice | None]

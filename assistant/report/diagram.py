@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.assessment.model import Review
+from assistant.capacity.hosts import shared_hosts
 from assistant.i18n.messages import Messages
 from assistant.intake.schema import Component
 from assistant.report.charts import INK, SEVERITY_COLOURS, chart_style, export, new_figure
@@ -89,11 +90,7 @@ def _rows(components: list[Component], depth: dict[str, int]) -> dict[str, float
     inside that box. Hosts whose layer spans overlap stack; the rest fill the free rows.
     """
     key = _barycentre(components)
-    hosts: dict[str, list[str]] = {}
-    for c in components:
-        if c.host:
-            hosts.setdefault(c.host, []).append(c.id)
-    hosts = {h: m for h, m in sorted(hosts.items()) if len(m) > 1}
+    hosts = dict(sorted(shared_hosts(components).items()))
     rows: dict[str, float] = {}
     blocks: list[tuple[int, int, int, int]] = []  # first layer, last layer, first row, end row
     for members in hosts.values():

@@ -8,9 +8,20 @@ from __future__ import annotations
 from assistant.analysis.rules.finding import Evidence, Finding, Severity
 from assistant.analysis.rules.registry import Rule, RuleContext
 from assistant.capacity.model import BreakingPoint
-from assistant.intake.schema import Component
+from assistant.intake.schema import Component, Intake
 
 COMPUTE_KINDS = frozenset({"app", "web", "worker", "search"})
+FAILOVER_UPTIME_PCT = 99.9
+
+
+def needs_failover(intake: Intake) -> bool:
+    """True when the uptime target (99.9 % or more) cannot be met without failover."""
+    return (intake.targets.target_uptime_pct or 0) >= FAILOVER_UPTIME_PCT
+
+
+def entry_tier(ctx: RuleContext) -> list[str]:
+    """The first web or app component: where a request enters the code the team runs."""
+    return [c.id for c in ctx.intake.components if c.kind in {"web", "app"}][:1]
 
 
 def month_severity(month: float | None, horizon: float) -> Severity:
@@ -36,13 +47,6 @@ def stateful_compute(ctx: RuleContext) -> list[Component]:
     """Compute tiers that neither autoscale nor are managed: they scale by hand."""
     return [c for c in ctx.intake.components if c.kind in COMPUTE_KINDS and not c.managed
             and not c.autoscaling]
-
-
-def read_ratio(ctx: RuleContext, component: Component) -> float:
-    """A database's share of reads: the intake's, else the default."""
-    if component.data and component.data.read_ratio is not None:
-        return component.data.read_ratio
-    return ctx.defaults.database["read_ratio"].value
 
 
 def scale_out_month(ctx: RuleContext, component_ids: list[str]) -> float | None:

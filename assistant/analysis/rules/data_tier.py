@@ -5,10 +5,11 @@ Reads and writes are judged separately: replicas absorb reads, only partitions a
 
 from __future__ import annotations
 
-from assistant.analysis.rules.common import break_evidence, month_severity, read_ratio
+from assistant.analysis.rules.common import break_evidence, month_severity
 from assistant.analysis.rules.finding import Evidence, Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
-from assistant.capacity.data_tier import hottest_share
+from assistant.capacity.data_tier import hottest_share, read_ratio
+from assistant.capacity.sizing import needed_at_target
 
 
 @rule("no-cache-read-heavy", "high", ["multi-layer-caching", "distributed-cache",
@@ -20,7 +21,7 @@ def no_cache_read_heavy(ctx: RuleContext, meta: Rule) -> list[Finding]:
     trigger = ctx.defaults.database["read_replica_trigger_ratio"].value
     findings = []
     for db in (c for c in ctx.intake.components if c.kind == "db"):
-        ratio = read_ratio(ctx, db)
+        ratio = read_ratio(db, ctx.defaults)
         if ratio < trigger or (db.data and db.data.cache_hit_ratio):
             continue
         reads = [b for b in ctx.capacity.breaks_for(db.id) if b.resource in {"reads", "cpu"}]
@@ -41,40 +42,39 @@ def no_read_replicas(ctx: RuleContext, meta: Rule) -> list[Finding]:
         if db.data and db.data.replicas > 0:
             continue
         reads = [b for b in ctx.capacity.breaks_for(db.id) if b.resource == "reads"]
-        needed = next((s.needed_at_target for s in ctx.capacity.sizing
-                       if s.component_id == db.id and s.quantity == "read_replicas"), 0)
+        needed = needed_at_target(ctx.capacity.sizing, db.id, "read_replicas") or 0
         if not reads or needed <= 0:
             continue
         severity = month_severity(reads[0].month, ctx.intake.targets.target_month)
         findings.append(meta.finding(
             [db.id], severity=severity, breaking_month=reads[0].month, replicas_needed=needed,
-            read_pct=round(read_ratio(ctx, db) * 100),
+            read_pct=round(read_ratio(db, ctx.defaults) * 100),
             evidence=[break_evidence(reads[0]),
                       Evidence(label="evidence.replicas_needed", value=needed,
                                source="ceil(reads / (per_node_qps * 0.70)) - 1")]))
     return findings
 
 
-@rule("connection-pool-exhaustion", "high", ["connection-pooling"])
-def connection_pool_exhaustion(ctx: RuleContext, meta: Rule) -> list[Finding]:
-    """Flag connection counts that reach 80 % of the maximum before the target."""
+def _each_break_of(ctx: RuleContext, meta: Rule, resource: str) -> list[Finding]:
+    """One finding per breaking point of a resource, as severe as its month is near."""
     return [
         meta.finding(b.members, severity=month_severity(b.month, ctx.intake.targets.target_month),
                      breaking_month=b.month, component=b.subject, month=b.month,
                      evidence=[break_evidence(b)])
-        for b in ctx.capacity.breaking_points if b.resource == "connections"
+        for b in ctx.capacity.breaking_points if b.resource == resource
     ]
+
+
+@rule("connection-pool-exhaustion", "high", ["connection-pooling"])
+def connection_pool_exhaustion(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag connection counts that reach 80 % of the maximum before the target."""
+    return _each_break_of(ctx, meta, "connections")
 
 
 @rule("storage-growth", "medium", ["data-archiving", "object-storage", "table-partitioning"])
 def storage_growth(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag storage that fills past 80 % before the target."""
-    return [
-        meta.finding(b.members, severity=month_severity(b.month, ctx.intake.targets.target_month),
-                     breaking_month=b.month, component=b.subject, month=b.month,
-                     evidence=[break_evidence(b)])
-        for b in ctx.capacity.breaking_points if b.resource == "storage"
-    ]
+    return _each_break_of(ctx, meta, "storage")
 
 
 @rule("vertical-ceiling", "critical", ["table-partitioning", "sharding"])

@@ -5,6 +5,7 @@ These need no capacity figure: they read what the intake says the team runs.
 
 from __future__ import annotations
 
+from assistant.analysis.rules.common import entry_tier
 from assistant.analysis.rules.finding import Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
 
@@ -16,8 +17,7 @@ def no_cdn(ctx: RuleContext, meta: Rule) -> list[Finding]:
         return []
     if any(c.kind == "cdn" for c in ctx.intake.components):
         return []
-    edge = [c.id for c in ctx.intake.components if c.kind in {"web", "app"}][:1]
-    return [meta.finding(edge)]
+    return [meta.finding(entry_tier(ctx))]
 
 
 @rule("no-rate-limiting", "medium", ["rate-limiting"])

@@ -5,7 +5,7 @@ Each compares a computed figure with a threshold or a goal the team set.
 
 from __future__ import annotations
 
-from assistant.analysis.rules.common import break_evidence, month_severity
+from assistant.analysis.rules.common import break_evidence, entry_tier, month_severity
 from assistant.analysis.rules.finding import Evidence, Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
 from assistant.capacity.model import BreakingPoint
@@ -32,8 +32,7 @@ def performance_budget_exceeded(ctx: RuleContext, meta: Rule) -> list[Finding]:
     ]
     if not broken:
         return []
-    edge = [c.id for c in ctx.intake.components if c.kind in {"app", "web"}][:1]
-    return [meta.finding(edge, breaking_month=0.0, count=len(broken),
+    return [meta.finding(entry_tier(ctx), breaking_month=0.0, count=len(broken),
                          evidence=broken)]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from assistant.analysis.rules.common import (
     blocker,
     break_evidence,
+    needs_failover,
     scale_out_month,
     stateful_compute,
 )
@@ -22,8 +23,7 @@ def single_instance(ctx: RuleContext, meta: Rule) -> list[Finding]:
     single = [c.id for c in stateful_compute(ctx) if c.instances == 1]
     if not single:
         return []
-    strict = (ctx.intake.targets.target_uptime_pct or 0) >= 99.9
-    severity: Severity = "critical" if strict else "high"
+    severity: Severity = "critical" if needs_failover(ctx.intake) else "high"
     return [meta.finding(single, severity=severity, breaking_month=scale_out_month(ctx, single),
                          components_list=", ".join(single),
                          load_balancer="yes" if has_lb else "no",
