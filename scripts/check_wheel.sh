@@ -134,12 +134,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.assessment.compute import run_review
+from assistant.assessment.compute import offline_review
 from assistant.intake.loading import load_intake
 from assistant.report import render_json
 
 # The same inputs as tests/test_report.py's golden test (fixed clock, checkout-relative source).
-review = run_review(load_intake(Path(sys.argv[1])), source="examples/ecommerce-workshop.yaml",
+review = offline_review(load_intake(Path(sys.argv[1])), source="examples/ecommerce-workshop.yaml",
                     lang="en", clock=lambda: datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
 if render_json(review) != Path(sys.argv[2]).read_text(encoding="utf-8"):
     sys.exit("wheel-check: FAIL: the installed wheel's JSON report differs from the golden file")
