@@ -61,3 +61,11 @@ def test_every_package_folder_is_a_known_layer() -> None:
     """A new sub-package must be added to the layers contract (and to this list)."""
     folders = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
     assert folders == set(LAYERS)
+
+
+def test_every_top_level_module_is_in_the_foundation_layer() -> None:
+    """A module beside the packages is foundation (or the facade): the contract must name it."""
+    contract = (PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8")
+    foundation = next(line for line in contract.splitlines() if '"settings |' in line)
+    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+    assert modules <= {name.strip(' ",') for name in foundation.split("|")}
