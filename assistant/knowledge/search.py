@@ -1,30 +1,24 @@
 """Knowledge base: hybrid (BM25 + vector) search over the pattern cards, indexed in ChromaDB.
 
 Two retrievers each rank the cards and reciprocal rank fusion merges them:
-- BM25 over title, title_de, keywords_de, symptom triggers and body, with a light EN/DE
-  normaliser (umlauts folded, plural and inflection suffixes stripped), so German keywords
-  match German queries even when the embedding model misses;
+- BM25 over title, title_de, keywords_de, symptom triggers and body (`lexical.py`);
 - vector search in ChromaDB over a few chunks per card (summary with German keywords, symptoms,
-  each body section), embedded by the offline model of `assistant.embeddings`.
+  each body section, cut in `chunks.py`), embedded by the offline model of `embeddings.py`.
 
 The index lives in an embedded `PersistentClient` under `$ARCHREVIEW_CACHE_DIR/chroma`
 (default `~/.cache/archreview/chroma`), or on a Chroma server when `ARCHREVIEW_CHROMA_URL` is set
 (e.g. `http://localhost:8000`). It is rebuilt only when the content hash of the cards (plus the
 chunking version and the model name) changes; the hash is kept in the collection's metadata.
 
-Card parsing lives in `assistant.cards` (re-exported here) and imports nothing heavy; chromadb
+Card parsing lives in `cards.py` (re-exported here) and imports nothing heavy; chromadb
 and onnxruntime are imported only when the index is first used.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import os
-import re
 import time
-import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +34,8 @@ from assistant.knowledge.cards import (
     load_cards,
     parse_card,
 )
+from assistant.knowledge.chunks import card_chunks
+from assistant.knowledge.lexical import BM25, card_tokens, tokenize
 
 if TYPE_CHECKING:
     from assistant.knowledge.embeddings import Embedder
@@ -73,11 +69,6 @@ RRF_K = 60
 WEIGHTS: dict[str, float] = {"bm25": 1.0, "vector": 1.0}
 CANDIDATES = 20  # how deep each retriever's list goes into the fusion
 VECTOR_CHUNKS = 60  # chunks fetched from Chroma before grouping them by card
-FIELD_WEIGHTS: dict[str, int] = {"title": 3, "title_de": 3, "keywords_de": 2, "symptoms": 2,
-                                 "body": 1}
-SECTION_CHARS = 1200
-
-
 @dataclass(frozen=True)
 class SearchHit:
     """One retrieved card: its fused score, its rank, and which retrievers found it."""
@@ -99,132 +90,6 @@ class BuildInfo:
     content_hash: str
     seconds: float
     location: str
-
-
-# ---------------------------------------------------------------------------------------------
-# Text normalisation and BM25
-
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
-_SUFFIXES = ("ungen", "ingen", "ing", "ung", "ern", "en", "er", "es", "ed", "e", "s", "n")
-_MIN_STEM = 4
-STOPWORDS = frozenset("""
-a an and are as at be but by can do does for from has have how i if in into is it its my no not
-of on or our so than that the their then there these they this to too up us was we were what
-when where which while who why will with you your
-aber alle als am an auch auf aus bei bin bis bitte da dann das dass dem den der des die doch
-ein eine einem einen einer eines er es fur hat haben ich ihr im in ist ja kann kein keine
-mit nach nicht noch nur ob oder sehr sich sie sind so um und uns unser unsere von vor war was
-weil wenn wer wie wir wird wo zu zum zur
-""".split())
-
-
-def _stem(token: str) -> str:
-    """Strip one common English/German inflection suffix, keeping at least four letters.
-
-    Deliberately light: it only has to make "Lesezugriffen" meet "Lesezugriffe" and
-    "caches" meet "cache", not be a linguistic stemmer.
-    """
-    for suffix in _SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM:
-            return token[: -len(suffix)]
-    return token
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case, fold umlauts, drop stop words and stem; used for documents and queries alike."""
-    folded = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
-    return [_stem(w) for w in _WORD.findall(folded) if w not in STOPWORDS and not w.isdigit()]
-
-
-class BM25:
-    """Okapi BM25 over pre-tokenised documents (small corpus, pure Python).
-
-    The corpus is a few dozen cards, so a library (and its numpy/scipy import) buys nothing;
-    this is the textbook formula with the non-negative IDF variant.
-    """
-
-    def __init__(self, documents: Sequence[Sequence[str]], k1: float = 1.2,
-                 b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self._tf = [Counter(doc) for doc in documents]
-        self._len = [len(doc) for doc in documents]
-        self._avg = (sum(self._len) / len(self._len)) if self._len else 0.0
-        df: Counter[str] = Counter()
-        for tf in self._tf:
-            df.update(tf.keys())
-        n = len(documents)
-        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-
-    def scores(self, query: Sequence[str]) -> list[float]:
-        """Score every document against the query tokens (0.0 when no token matches)."""
-        terms = [t for t in dict.fromkeys(query) if t in self._idf]
-        result = []
-        for tf, length in zip(self._tf, self._len, strict=True):
-            norm = self.k1 * (1 - self.b + self.b * length / (self._avg or 1.0))
-            result.append(sum(self._idf[t] * tf[t] * (self.k1 + 1) / (tf[t] + norm)
-                              for t in terms if t in tf))
-        return result
-
-
-def _symptoms(card: PatternCard) -> list[str]:
-    return [t.split(":", 1)[1].strip() for t in card.triggers if t.startswith("symptom:")]
-
-
-def card_tokens(card: PatternCard) -> list[str]:
-    """Build the BM25 document of a card, each field repeated by its weight (BM25F-lite)."""
-    fields = {
-        "title": card.title,
-        "title_de": card.title_de,
-        "keywords_de": " ".join(card.keywords_de),
-        "symptoms": " ".join(_symptoms(card)),
-        "body": card.body,
-    }
-    tokens: list[str] = []
-    for name, text in fields.items():
-        tokens.extend(tokenize(text) * FIELD_WEIGHTS[name])
-    return tokens
-
-
-# ---------------------------------------------------------------------------------------------
-# Chunks for the vector index
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One embedded passage of a card."""
-
-    id: str
-    card_id: str
-    text: str
-    metadata: dict[str, str | bool]
-
-
-def _sections(body: str) -> list[tuple[str, str]]:
-    parts = re.split(r"^## +(.+)$", body, flags=re.MULTILINE)
-    pairs = [(parts[i].strip(), parts[i + 1].strip()) for i in range(1, len(parts) - 1, 2)]
-    lead = parts[0].strip()
-    return ([("", lead)] if lead else []) + [(h, t) for h, t in pairs if t]
-
-
-def card_chunks(card: PatternCard) -> list[Chunk]:
-    """Split a card into passages: a summary (EN title, DE title, DE keywords), symptoms, sections.
-
-    Short passages embed better than one long body: a query about one symptom matches the
-    passage that names it instead of a diluted average of the whole card.
-    """
-    kinds: dict[str, str | bool] = {f"kind_{k}": True for k in card.applies_to}
-    texts = [f"{card.title}. {card.title_de}. {'; '.join(card.keywords_de)}"]
-    symptoms = _symptoms(card)
-    if symptoms:
-        texts.append(f"{card.title}: " + "; ".join(symptoms))
-    for heading, text in _sections(card.body):
-        prefix = f"{card.title} - {heading}" if heading else card.title
-        texts.append(f"{prefix}: {text[:SECTION_CHARS]}")
-    return [Chunk(id=f"{card.id}#{i}", card_id=card.id, text=text,
-                  metadata={"card_id": card.id, **kinds})
-            for i, text in enumerate(texts)]
 
 
 # ---------------------------------------------------------------------------------------------
