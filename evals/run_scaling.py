@@ -22,6 +22,7 @@ from pydantic_evals import Case, Dataset
 from pydantic_evals.evaluators import Evaluator, EvaluatorContext
 
 from assistant import review
+from assistant.intake.loading import validate_intake
 from assistant.intake.schema import Intake
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
@@ -53,7 +54,7 @@ def load_cases(directory: Path = CASES_DIR) -> list[Case[Intake | Path, Outcome,
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         intake: Any = data["intake"]
         source = (path.parent / intake).resolve() if isinstance(intake, str) else \
-            Intake.model_validate(intake)
+            validate_intake(path, intake, {})
         cases.append(Case(name=data["name"], inputs=source,
                           expected_output=Expected.model_validate(data["expected"]),
                           metadata={"kind": data.get("kind", "real-world"),

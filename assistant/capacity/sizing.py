@@ -205,6 +205,7 @@ def _database(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthModel
             formula="max(ceil(writes x skew / (largest node qps x 0.70 x 0.5)), ceil(working "
                     "set x skew / (largest memory_gb x 0.80)))",
             inputs={**inputs, "largest_size": spec.largest.name,
+                    "largest_node_qps": round(plan.node_qps(spec.largest), 2),
                     "largest_memory_gb": spec.largest.memory_gb}))
     return rows
 
@@ -235,6 +236,10 @@ class _DatabasePlan:
         if size is None or size is self.spec.size:
             return self.writes.capacity, self.memory.capacity if self.memory else None
         return self.per_vcpu * size.vcpu, size.memory_gb
+
+    def node_qps(self, size: Size | None) -> float:
+        """Calibrated queries per second one node of this size serves."""
+        return self._node(size)[0]
 
     def partitions_on(self, size: Size | None, month: float) -> int:
         """Partitions so the writes and hot data of the whole store fit nodes of this size.

@@ -43,8 +43,10 @@ class PricingContext:
         return found or [c for c in self.intake.components if c.kind in kinds]
 
     def own_of_kind(self, *kinds: str) -> list[Component]:
-        """Only the task's own components of these kinds: a remedy for one tier is never
-        priced as more boxes of another."""
+        """Only the task's own components of these kinds.
+
+        A remedy for one tier is never priced as more boxes of another.
+        """
         return [c for c in self.components if c.kind in kinds]
 
     def default_size(self, kind: str) -> Size:
