@@ -129,6 +129,9 @@ def _draft(intake: Intake, team: CapacityReport, profile: Profile,
             component.update(autoscaling=True, sessions="external",
                              file_storage="none" if component.get("file_storage") == "none"
                              else "object", rate_limiting=True)
+        elif kind == "lb" and not component.get("managed") and profile.multi_az:
+            # a self-run load balancer is a single box: the redundant profiles run a pair
+            component["instances"] = max(2, component.get("instances", 1))
         elif kind == "db":
             if not defaults.sizes["database"].find(component.get("size", "")):
                 _on_catalogue_size(component, defaults.sizes["database"].entries[0].name)
@@ -250,11 +253,11 @@ def evaluate(intake: Intake, profile: Profile, defaults: Defaults,
         availability_pct=capacity.availability.path_availability_pct,
         monthly_cost=costs.totals[target].monthly, currency=costs.currency,
         effort_weeks=round(effort, 1), patterns=patterns, misses=[])
-    misses = _resource_misses(capacity) + _misses(intake, result, defaults)
+    misses = resource_misses(capacity) + _misses(intake, result, defaults)
     return result.model_copy(update={"misses": misses})
 
 
-def _resource_misses(capacity: CapacityReport) -> list[str]:
+def resource_misses(capacity: CapacityReport) -> list[str]:
     """Every resource still above its threshold at target, and every ceiling still hit.
 
     Elastic resources (managed or autoscaled: the platform adds capacity) are left out.

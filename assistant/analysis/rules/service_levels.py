@@ -45,7 +45,10 @@ def availability_slo_unreachable(ctx: RuleContext, meta: Rule) -> list[Finding]:
     if report.meets_target is not False:
         return []
     spofs = report.spofs
-    members = sorted({m for u in spofs for m in u.members}) or [u.name for u in report.units]
+    # With no single point of failure, the unit to make redundant is the least available one.
+    weakest = min(report.units, key=lambda u: u.availability_pct, default=None)
+    members = sorted({m for u in spofs for m in u.members}) or \
+        (list(weakest.members) if weakest else [])
     return [meta.finding(
         members, breaking_month=0.0, path_pct=report.path_availability_pct,
         target_pct=report.target_pct or 0, spofs=", ".join(u.name for u in spofs) or "-",
