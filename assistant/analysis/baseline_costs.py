@@ -158,18 +158,27 @@ def monthly_budget(intake: Intake, defaults: Defaults) -> float | None:
 
 def _service_cost(component: Component, intake: Intake, defaults: Defaults,
                   growth: GrowthModel) -> ComponentCost:
-    service = defaults.services[_service_kind(component)]
+    kind = _service_kind(component)
+    service = defaults.services[kind]
     fixed = defaults.convert(service.monthly_usd, "USD", intake.currency)
     per_unit = defaults.convert(service.per_unit_usd, "USD", intake.currency)
     rows = []
     for horizon in growth.horizons():
         units = _service_units(component, intake, growth, defaults, horizon.month)
+        usage = defaults.convert(service.usage_usd(units), "USD", intake.currency)
         rows.append(HorizonCost(horizon=horizon.name, month=horizon.month,
-                                units=round(units, 3), monthly=round(fixed + units * per_unit, 2)))
+                                units=round(units, 3), monthly=round(fixed + usage, 2)))
+    tiered = " through the published tier table" if service.tiers else ""
+    assumed = RESPONSE_SIZE_NOTE if kind in {"cdn", "lb"} else ""
     return ComponentCost(
-        component_id=component.id, basis=f"{_service_kind(component)} ({service.source})",
-        unit_price=per_unit, formula=f"{fixed:g} fixed + units x {per_unit:g} per {service.unit}",
+        component_id=component.id, basis=f"{kind} ({service.source})",
+        unit_price=per_unit, formula=f"{fixed:g} fixed + units x {per_unit:g} per "
+                                     f"{service.unit}{tiered}{assumed}",
         horizons=rows)
+
+
+RESPONSE_SIZE_NOTE = ("; volume rests on the default response size (avg_response_kb, an "
+                      "assumption): give your own to replace it")
 
 
 def load_balancer_units(peak_rps: float, defaults: Defaults) -> float:
@@ -187,15 +196,19 @@ def monthly_gigabytes_out(intake: Intake, defaults: Defaults, month: float) -> f
 
 def _egress_cost(intake: Intake, defaults: Defaults, growth: GrowthModel) -> ComponentCost:
     """Without a CDN the origin pays internet data transfer for every response."""
-    per_gb = defaults.convert(defaults.services["egress"].per_unit_usd, "USD", intake.currency)
+    service = defaults.services["egress"]
+    per_gb = defaults.convert(service.per_unit_usd, "USD", intake.currency)
     rows = []
     for h in growth.horizons():
         gigabytes = monthly_gigabytes_out(intake, defaults, h.month)
+        monthly = defaults.convert(service.usage_usd(gigabytes), "USD", intake.currency)
         rows.append(HorizonCost(horizon=h.name, month=h.month, units=round(gigabytes, 1),
-                                monthly=round(gigabytes * per_gb, 2)))
-    return ComponentCost(component_id="egress", basis="origin data transfer out",
-                         unit_price=per_gb, formula="GB out x price per GB; GB out = avg rps x "
-                         "avg_response_kb x seconds per month / 1e6", horizons=rows)
+                                monthly=round(monthly, 2)))
+    return ComponentCost(component_id="egress", basis=f"origin data transfer out "
+                         f"({service.source})", unit_price=per_gb,
+                         formula="GB out priced through the tier table; GB out = avg rps x "
+                         f"avg_response_kb x seconds per month / 1e6{RESPONSE_SIZE_NOTE}",
+                         horizons=rows)
 
 
 def _hosted_elsewhere(component: Component, intake: Intake, capacity: CapacityReport) -> bool:

@@ -145,10 +145,10 @@ def _draft(intake: Intake, team: CapacityReport, profile: Profile,
                            "size": defaults.kinds["cache"].default_size})
     if "lb" not in has:
         entry = [c["id"] for c in components if c["kind"] in {"web", "app"}][:1]
-        components.append({"id": "lb", "kind": "lb", "depends_on": entry,
+        components.append({"id": "lb", "kind": "lb", "managed": True, "depends_on": entry,
                            "rate_limiting": True})
     if profile.cdn and "cdn" not in has:
-        components.append({"id": "cdn", "kind": "cdn", "depends_on": ["lb"]})
+        components.append({"id": "cdn", "kind": "cdn", "managed": True, "depends_on": ["lb"]})
     data["components"] = components
     data["operations"] = {**data.get("operations", {}), "monitoring": True, "alerting": True}
     return data
@@ -356,10 +356,12 @@ def apply_patterns(intake: Intake, tasks: list[tuple[str, list[str]]],
             kinds.add("cache")
         if pattern == "load-balancing" and "lb" not in kinds:
             entry = [c["id"] for c in data["components"] if c["kind"] in {"web", "app"}][:1]
-            data["components"].append({"id": "lb", "kind": "lb", "depends_on": entry})
+            data["components"].append({"id": "lb", "kind": "lb", "managed": True,
+                                       "depends_on": entry})
             kinds.add("lb")
         if pattern == "cdn" and "cdn" not in kinds and "lb" in kinds:
-            data["components"].append({"id": "cdn", "kind": "cdn", "depends_on": ["lb"]})
+            data["components"].append({"id": "cdn", "kind": "cdn", "managed": True,
+                                       "depends_on": ["lb"]})
             kinds.add("cdn")
     return Intake.model_validate(data)
 

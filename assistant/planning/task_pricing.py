@@ -126,11 +126,12 @@ def _cdn(ctx: PricingContext) -> TaskPrice | None:
 
     growth = GrowthModel(ctx.intake)
     gigabytes = monthly_gigabytes_out(ctx.intake, ctx.defaults, growth.end_month)
-    cdn = ctx.defaults.services["cdn"].per_unit_usd
-    origin = ctx.defaults.services["egress"].per_unit_usd
-    return TaskPrice(gigabytes * (cdn - origin),
-                     f"{gigabytes:,.0f} GB/month at target: CDN {cdn}/GB replaces origin "
-                     f"egress {origin}/GB")
+    cdn = ctx.defaults.services["cdn"].usage_usd(gigabytes)
+    origin = ctx.defaults.services["egress"].usage_usd(gigabytes)
+    return TaskPrice(cdn - origin,
+                     f"{gigabytes:,.0f} GB/month at target (default response size): CDN "
+                     f"{cdn:,.0f} USD replaces origin egress {origin:,.0f} USD, both through "
+                     "their tier tables")
 
 
 def _object_storage(ctx: PricingContext) -> TaskPrice | None:
