@@ -108,3 +108,23 @@ def test_performance_is_never_estimated_slower_than_cost_optimised(name: str,
     cost, _, performance = three_configurations(intake, defaults_for(intake), FACTS)
     if cost.latency_ms is not None and performance.latency_ms is not None:
         assert performance.latency_ms <= cost.latency_ms
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "intake"), INTAKES, ids=IDS)
+def test_the_final_roadmap_phase_is_priced_from_its_own_sizing(name: str,
+                                                               intake: Intake) -> None:
+    from assistant import review
+    from assistant.analysis.configurations import apply_patterns
+
+    result = review(intake)
+    defaults = defaults_for(intake)
+    architecture = intake
+    for phase in result.roadmap.phases:
+        architecture = apply_patterns(architecture, [(t.pattern_id, t.components)
+                                                     for t in phase.tasks], defaults)
+    capacity = analyse(architecture, defaults)
+    _cost_units_agree(architecture, capacity)
+    total = monthly_costs(architecture, capacity, defaults).totals[-1].monthly
+    assert result.roadmap.full_build_out_monthly_cost == pytest.approx(total)
+    assert result.roadmap.phases[-1].monthly_cost_at_target == pytest.approx(total)

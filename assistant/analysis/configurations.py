@@ -383,7 +383,7 @@ def _component_after(component: dict[str, Any], pattern: str, sized: CapacityRep
     if pattern in {"horizontal-autoscaling", "load-balancing", "redundancy-failover"} and \
             kind in COMPUTE_KINDS:
         floor = 2 if pattern != "horizontal-autoscaling" else 1
-        component["instances"] = max(component.get("instances", 1), floor, needed or 1)
+        _scale_out_to(component, max(component.get("instances", 1), floor, needed or 1))
         component["autoscaling"] = component.get("autoscaling", False) or \
             pattern == "horizontal-autoscaling"
     elif pattern == "stateless-sessions":
@@ -391,4 +391,18 @@ def _component_after(component: dict[str, Any], pattern: str, sized: CapacityRep
     elif pattern == "object-storage" and component.get("file_storage") == "local":
         component["file_storage"] = "object"
     elif pattern in {"vertical-scaling", "distributed-cache"} and kind == "cache" and needed:
-        component["instances"] = max(component.get("instances", 1), needed)
+        _scale_out_to(component, max(component.get("instances", 1), needed))
+
+
+def _scale_out_to(component: dict[str, Any], instances: int) -> None:
+    """Run more instances: observed utilisation was measured on today's count, so it spreads.
+
+    Without this, today's CPU at 2 instances would be read as the CPU of every one of the new
+    instances, and the sizing would ask for more again.
+    """
+    before = component.get("instances", 1)
+    usage = component.get("usage") or {}
+    for key in ("cpu_pct", "memory_pct"):
+        if usage.get(key):
+            usage[key] = usage[key] * before / instances
+    component["instances"] = instances
