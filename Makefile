@@ -43,6 +43,7 @@ wheel-check: install
 
 eval: install
 	$(BIN)/python -m evals.run_retrieval
+	$(BIN)/python -m evals.run_scaling
 
 bench: install
 	$(BIN)/python benchmarks/bench_knowledge.py

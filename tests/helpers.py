@@ -16,7 +16,7 @@ BASE: dict[str, Any] = {
     "constraints": {"team_size": 4},
     "operations": {"monitoring": True, "alerting": True, "static_assets": False},
     "components": [
-        {"id": "lb", "kind": "lb", "depends_on": ["api"], "rate_limiting": True},
+        {"id": "lb", "kind": "lb", "managed": True, "depends_on": ["api"], "rate_limiting": True},
         {"id": "api", "kind": "app", "instances": 3, "size": "m5.large", "autoscaling": True,
          "depends_on": ["db", "cache"]},
         {"id": "cache", "kind": "cache", "managed": True},

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.capacity.availability import availability
 from assistant.catalogue.model import load_defaults
+from assistant.intake.schema import Intake
 from tests.helpers import component, intake_data, make_intake
 
 
@@ -19,7 +20,8 @@ def test_redundant_instances_combine_and_serial_units_multiply() -> None:
     assert units["api"].availability_pct == pytest.approx(100 * (1 - 0.005 ** 3), abs=1e-4)
     # db: one instance at 99.5 % is a single point of failure
     assert units["db"].spof and not units["api"].spof
-    expected = 0.9999 * (1 - 0.005 ** 3) * 0.9995 * 0.995 * 100
+    # the managed load balancer and cache at the managed-service figure (99.95 % each)
+    expected = 0.9995 * (1 - 0.005 ** 3) * 0.9995 * 0.995 * 100
     assert report.path_availability_pct == pytest.approx(expected, abs=1e-3)
     assert report.meets_target is False
 
@@ -46,3 +48,17 @@ def test_workers_are_off_the_request_path() -> None:
     data["components"].append({"id": "jobs", "kind": "worker"})
     report = availability(make_intake(**data), load_defaults())
     assert "jobs" not in {u.name for u in report.units}
+
+
+def test_a_single_self_run_load_balancer_is_a_spof() -> None:
+    # nginx on one VM fails like any VM: 99.5 % (self_run_instance_pct), a single point of
+    # failure; run as a managed service it is not
+    data = intake_data()
+    component(data, "lb")["managed"] = False
+    report = availability(Intake.model_validate(data), load_defaults())
+    lb = next(u for u in report.units if u.name == "lb")
+    assert lb.spof and lb.availability_pct == pytest.approx(99.5)
+    component(data, "lb")["instances"] = 2
+    pair = next(u for u in availability(Intake.model_validate(data), load_defaults()).units
+                if u.name == "lb")
+    assert not pair.spof and pair.availability_pct == pytest.approx(100 * (1 - 0.005 ** 2))

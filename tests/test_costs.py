@@ -24,9 +24,10 @@ def ecommerce():
 def test_todays_cost_prices_each_component_once(ecommerce) -> None:
     report = monthly_costs(ecommerce, analyse(ecommerce), load_defaults())
     by_id = {c.component_id: c for c in report.components}
-    # the shared host is one t3.medium (30.37), paid on its first member only
+    # the shared host is one t3.medium (30.37), paid on its first member only; postgres sits
+    # on that box today and pays only for what it needs beyond it later
     assert by_id["api"].horizons[0].monthly == pytest.approx(30.37)
-    assert "postgres" not in by_id
+    assert by_id["postgres"].horizons[0].monthly == 0
     # Vercel seat (20) and origin egress: 20 rps * 20 KB * 2,628,000 s / 1e6 = 1,051.2 GB * 0.09
     assert by_id["web"].horizons[0].monthly == 20
     assert by_id["egress"].horizons[0].units == pytest.approx(1051.2)
@@ -193,3 +194,23 @@ def test_omitted_infrastructure_cost_comes_from_the_roadmap() -> None:
     # month 1 flow: 5,000 extra revenue from month 2 on; month 1 pays only the roadmap's delta
     assert facts.roi.scenarios[0].monthly_cash_flows[1] == pytest.approx(-delta, abs=0.01)
     assert facts.roi.notes[0].startswith("infrastructure cost per month taken from the roadmap")
+
+
+def test_cdn_egress_and_queue_are_priced_through_their_tier_tables() -> None:
+    services = load_defaults().services
+    # CloudFront: 10 TB at 0.085 + 40 TB at 0.080 + 10 TB at 0.060 for 60 TB
+    cdn = services["cdn"].usage_usd(60 * 1024)
+    assert cdn == pytest.approx(10240 * 0.085 + 40960 * 0.080 + 10240 * 0.060)
+    # below the first band's end it is the headline rate
+    assert services["cdn"].usage_usd(1000) == pytest.approx(85.0)
+    # EC2 egress over 150 TB falls to 0.05 per GB
+    big = 200 * 1024
+    assert services["egress"].usage_usd(big) == pytest.approx(
+        10240 * 0.09 + 40960 * 0.085 + 102400 * 0.07 + (big - 153600) * 0.05)
+    # SQS: the first million requests are free, 250 billion cross two cheaper bands
+    assert services["queue"].usage_usd(1) == 0
+    assert services["queue"].usage_usd(250_000) == pytest.approx(
+        99_999 * 0.40 + 100_000 * 0.30 + 50_000 * 0.24)
+    # never cheaper for more volume
+    prices = [services["cdn"].usage_usd(gb) for gb in (1e3, 1e4, 1e5, 1e6, 1e7)]
+    assert prices == sorted(prices)

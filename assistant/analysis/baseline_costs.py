@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 
 from assistant.capacity.demand import component_rps, load_share, resolve
 from assistant.capacity.growth import GrowthModel
-from assistant.capacity.model import CapacityReport, ResourceReport
-from assistant.capacity.sizing import instances_needed
+from assistant.capacity.model import CapacityReport
+from assistant.capacity.sizing import Sizing, find_sizing
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Component, Intake
 
@@ -61,47 +61,60 @@ class CostReport(BaseModel):
     notes: list[str]
 
 
-def _units_for(report: ResourceReport | None, current: int, month_index: int) -> float:
-    """Instances needed so demand sits at the threshold, never fewer than today."""
-    if report is None:
-        return float(current)
-    h = report.horizons[month_index]
-    per_unit = h.capacity / current if current else h.capacity
-    if per_unit <= 0:
-        return float(current)
-    usable = per_unit * report.threshold_pct / 100
-    return float(max(current, instances_needed(h.demand, usable)))
+def provisioned_nodes(component: Component, sized: list[Sizing],
+                      horizon: str) -> tuple[int, str | None] | None:
+    """Nodes a component runs at a horizon, and their size, read from the one sizing.
 
-
-def _resource(capacity: CapacityReport, subject: str, name: str) -> ResourceReport | None:
-    return next((r for r in capacity.resources if r.subject == subject and r.resource == name
-                 and not r.ceiling), None)
+    A compute tier or cache adds boxes of today's size (never fewer than today); a database
+    scales up its family first, then partitions, each with its read replicas. None if the
+    component is not sized.
+    """
+    if component.kind == "db":
+        partitions = find_sizing(sized, component.id, "partitions")
+        replicas = find_sizing(sized, component.id, "read_replicas")
+        if partitions is None or replicas is None:
+            return None
+        step = next(h for h in partitions.by_horizon if h.horizon == horizon)
+        return (partitions.provisioned_at(horizon) * (1 + replicas.provisioned_at(horizon)),
+                step.size)
+    row = find_sizing(sized, component.id, "instances")
+    return (row.provisioned_at(horizon), None) if row else None
 
 
 def _sized_cost(component: Component, intake: Intake, capacity: CapacityReport,
                 defaults: Defaults, growth: GrowthModel) -> ComponentCost:
+    """Price a component at the counts and sizes the one sizing gives per horizon.
+
+    A second member of a shared host already sits on the first member's box: it pays for what
+    it needs beyond that one box of today's size.
+    """
     spec = resolve(component, defaults)
     size = spec.size
     assert size is not None
-    subject = component.host if component.host in capacity.hosts else component.id
     price = defaults.convert(size.monthly_usd, "USD", intake.currency)
-    nodes = component.instances
-    if component.kind == "db" and component.data is not None:
-        nodes = (1 + component.data.replicas) * component.data.partitions
     multi_az = 2 if component.data is not None and component.data.multi_az else 1
+    guest = _hosted_elsewhere(component, intake, capacity)
     rows = []
-    for index, horizon in enumerate(growth.horizons()):
-        units = max(_units_for(_resource(capacity, subject, name), nodes, index)
-                    for name in ("cpu", "memory"))
+    for horizon in growth.horizons():
+        counted = provisioned_nodes(component, capacity.sizing, horizon.name)
+        units, unit_price = float(component.instances), price
+        if counted is not None:
+            units = float(counted[0])
+            bigger = defaults.size(counted[1]) if counted[1] else None
+            if bigger is not None:
+                unit_price = defaults.convert(bigger.monthly_usd, "USD", intake.currency)
+        monthly = units * unit_price * multi_az - (price if guest else 0.0)
         rows.append(HorizonCost(horizon=horizon.name, month=horizon.month, units=units,
-                                monthly=round(units * price * multi_az, 2)))
+                                monthly=round(max(0.0, monthly), 2)))
     az = " x 2 (multi-AZ)" if multi_az == 2 else ""
-    where = (f"host {subject}: {' + '.join(capacity.hosts[subject])}" if subject != component.id
-             else str(spec.kind.family))
+    where = f"on host {component.host}" if component.host in capacity.hosts \
+        else str(spec.kind.family)
+    shared = f" - one {size.name} (shares {component.host})" if guest else ""
     return ComponentCost(
         component_id=component.id, basis=f"{size.name} ({where})", unit_price=price,
-        formula=f"units x {size.name} price{az}; units = max(today, ceil(demand / "
-                "(per-unit capacity x threshold)))", horizons=rows)
+        formula=f"units x price of the size the sizing chose (today {size.name}){az}{shared}; "
+                "units = the capacity model's sizing at each horizon, never fewer than today",
+        horizons=rows)
 
 
 def _service_units(component: Component, intake: Intake, growth: GrowthModel,
@@ -145,18 +158,27 @@ def monthly_budget(intake: Intake, defaults: Defaults) -> float | None:
 
 def _service_cost(component: Component, intake: Intake, defaults: Defaults,
                   growth: GrowthModel) -> ComponentCost:
-    service = defaults.services[_service_kind(component)]
+    kind = _service_kind(component)
+    service = defaults.services[kind]
     fixed = defaults.convert(service.monthly_usd, "USD", intake.currency)
     per_unit = defaults.convert(service.per_unit_usd, "USD", intake.currency)
     rows = []
     for horizon in growth.horizons():
         units = _service_units(component, intake, growth, defaults, horizon.month)
+        usage = defaults.convert(service.usage_usd(units), "USD", intake.currency)
         rows.append(HorizonCost(horizon=horizon.name, month=horizon.month,
-                                units=round(units, 3), monthly=round(fixed + units * per_unit, 2)))
+                                units=round(units, 3), monthly=round(fixed + usage, 2)))
+    tiered = " through the published tier table" if service.tiers else ""
+    assumed = RESPONSE_SIZE_NOTE if kind in {"cdn", "lb"} else ""
     return ComponentCost(
-        component_id=component.id, basis=f"{_service_kind(component)} ({service.source})",
-        unit_price=per_unit, formula=f"{fixed:g} fixed + units x {per_unit:g} per {service.unit}",
+        component_id=component.id, basis=f"{kind} ({service.source})",
+        unit_price=per_unit, formula=f"{fixed:g} fixed + units x {per_unit:g} per "
+                                     f"{service.unit}{tiered}{assumed}",
         horizons=rows)
+
+
+RESPONSE_SIZE_NOTE = ("; volume rests on the default response size (avg_response_kb, an "
+                      "assumption): give your own to replace it")
 
 
 def load_balancer_units(peak_rps: float, defaults: Defaults) -> float:
@@ -174,15 +196,19 @@ def monthly_gigabytes_out(intake: Intake, defaults: Defaults, month: float) -> f
 
 def _egress_cost(intake: Intake, defaults: Defaults, growth: GrowthModel) -> ComponentCost:
     """Without a CDN the origin pays internet data transfer for every response."""
-    per_gb = defaults.convert(defaults.services["egress"].per_unit_usd, "USD", intake.currency)
+    service = defaults.services["egress"]
+    per_gb = defaults.convert(service.per_unit_usd, "USD", intake.currency)
     rows = []
     for h in growth.horizons():
         gigabytes = monthly_gigabytes_out(intake, defaults, h.month)
+        monthly = defaults.convert(service.usage_usd(gigabytes), "USD", intake.currency)
         rows.append(HorizonCost(horizon=h.name, month=h.month, units=round(gigabytes, 1),
-                                monthly=round(gigabytes * per_gb, 2)))
-    return ComponentCost(component_id="egress", basis="origin data transfer out",
-                         unit_price=per_gb, formula="GB out x price per GB; GB out = avg rps x "
-                         "avg_response_kb x seconds per month / 1e6", horizons=rows)
+                                monthly=round(monthly, 2)))
+    return ComponentCost(component_id="egress", basis=f"origin data transfer out "
+                         f"({service.source})", unit_price=per_gb,
+                         formula="GB out priced through the tier table; GB out = avg rps x "
+                         f"avg_response_kb x seconds per month / 1e6{RESPONSE_SIZE_NOTE}",
+                         horizons=rows)
 
 
 def _hosted_elsewhere(component: Component, intake: Intake, capacity: CapacityReport) -> bool:
@@ -199,8 +225,8 @@ def monthly_costs(intake: Intake, capacity: CapacityReport, defaults: Defaults) 
     notes: list[str] = []
     for component in intake.components:
         if _hosted_elsewhere(component, intake, capacity):
-            notes.append(f"{component.id} runs on shared host {component.host}: paid once there")
-            continue
+            notes.append(f"{component.id} runs on shared host {component.host}: today's box is "
+                         "paid once; it pays only for what it needs beyond it")
         if priced_by_size(component, defaults):
             costs.append(_sized_cost(component, intake, capacity, defaults, growth))
         elif _service_kind(component) in defaults.services:

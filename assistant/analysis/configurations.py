@@ -16,14 +16,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.analysis.baseline_costs import monthly_budget, monthly_costs, priced_by_size
-from assistant.capacity.data_tier import database_load
-from assistant.capacity.demand import component_rps, resolve
-from assistant.capacity.growth import GrowthModel
-from assistant.capacity.model import analyse
-from assistant.capacity.sizing import instances_needed
+from assistant.analysis.baseline_costs import (
+    monthly_budget,
+    monthly_costs,
+    priced_by_size,
+    provisioned_nodes,
+)
+from assistant.capacity.demand import resolve
+from assistant.capacity.model import CapacityReport, analyse
+from assistant.capacity.sizing import find_sizing, needed_at_target
 from assistant.catalogue.model import Defaults
-from assistant.intake.schema import Intake
+from assistant.intake.schema import Component, Intake
 from assistant.knowledge.cards import CardFacts
 
 
@@ -55,6 +58,9 @@ class ConfigComponent(BaseModel):
     kind: str
     size: str | None
     count: int
+    partitions: int | None = None
+    replicas: int | None = None
+    nodes: int = 1
     peak_utilisation_pct: float | None
 
 
@@ -72,88 +78,121 @@ class Configuration(BaseModel):
     misses: list[str]
 
 
-def _target_instances(intake: Intake, component_id: str, profile: Profile,
-                      defaults: Defaults, per_instance: float) -> int:
-    growth = GrowthModel(intake)
-    component = intake.component(component_id)
-    demand = component_rps(component, growth, growth.end_month, defaults)
-    return max(profile.min_instances,
-               instances_needed(demand, per_instance * profile.target_utilisation))
+COMPUTE_KINDS = frozenset({"app", "web", "worker"})
+HARDWARE_OVERRIDES = ("vcpu", "memory_gb", "per_instance")
 
 
-def _working_set_at_target(intake: Intake, data: dict[str, Any], defaults: Defaults) -> float:
-    """Hot data at the target month (working set, else volume x fraction; 0 if unknown)."""
-    growth = GrowthModel(intake)
-    fraction = defaults.database["working_set_fraction"].value
-    volume = data.get("data_volume_gb", intake.current.data_volume_gb)
-    hot = data.get("working_set_gb", volume * fraction if volume is not None else 0.0)
-    return float(hot) * growth.data_factor(growth.end_month)
+def _per_vcpu_throughput(team: CapacityReport, component: Component, defaults: Defaults,
+                         ) -> float | None:
+    """Requests one vCPU of the team's own tier serves, calibrated as the capacity model does.
 
-
-def _database_size(intake: Intake, db: dict[str, Any], profile: Profile,
-                   defaults: Defaults) -> tuple[str, int, int]:
-    """Smallest managed size whose primary fits the writes and the hot data; replicas for reads.
-
-    Writes are held to half the profile's utilisation because the primary also serves its
-    share of the reads; past the largest size the writes are split over partitions.
+    A measured `capacity.per_instance` or an observed `usage.cpu_pct` beats the catalogue's
+    rule of thumb, and it carries over to another size per vCPU. None under the per-user
+    model (cores per user carry over by themselves) or without a measurement.
     """
-    growth = GrowthModel(intake)
-    data = db.get("data") or {}
-    qps = growth.rps(growth.end_month) * (db.get("load_share") or defaults.load_share["db"].value)
-    load = database_load(intake.component(db["id"]), qps, defaults, profile.cache_hit_ratio)
-    writes, reads = load.writes, load.reads
-    per_vcpu = defaults.kinds["db"].per_vcpu or 1.0
-    family = defaults.sizes["database"].entries
-    working_set = _working_set_at_target(intake, data, defaults)
-    memory_limit = defaults.threshold("memory")
-    fits = [s for s in family
-            if writes <= per_vcpu * s.vcpu * profile.target_utilisation * 0.5
-            and working_set <= s.memory_gb * memory_limit]
-    size = fits[0] if fits else family[-1]
-    node = per_vcpu * size.vcpu * profile.target_utilisation
-    partitions = 1 if fits else math.ceil(writes / (node * 0.5))
-    replicas = instances_needed(reads, node) - 1
-    return size.name, replicas, partitions
+    if not (component.capacity.per_instance or component.usage.cpu_pct):
+        return None
+    cpu = next((r for r in team.resources if r.subject == component.id and r.resource == "cpu"
+                and r.unit != "cores"), None)
+    if cpu is None or not component.instances:
+        return None
+    return cpu.horizons[0].capacity / component.instances / resolve(component, defaults).vcpu
 
 
-def build_intake(intake: Intake, profile: Profile, defaults: Defaults) -> Intake:
-    """Turn the team's intake into the profile's target architecture, as an intake."""
+def _on_catalogue_size(component: dict[str, Any], size: str) -> None:
+    """Put a component on a catalogue size: overrides that describe today's box are dropped."""
+    capacity = component.get("capacity") or {}
+    for key in HARDWARE_OVERRIDES:
+        capacity.pop(key, None)
+    component["capacity"] = capacity
+    component["size"] = size
+
+
+def _draft(intake: Intake, team: CapacityReport, profile: Profile,
+           defaults: Defaults) -> dict[str, Any]:
+    """The profile's components on their sizes, at today's counts (sized in `build_intake`)."""
     data = intake.model_dump(mode="python", exclude_none=True)
-    components: list[dict[str, Any]] = []
     has = {c.kind for c in intake.components}
+    components: list[dict[str, Any]] = []
     for component in data["components"]:
         component.pop("host", None)
         component.pop("usage", None)
         kind = component["kind"]
-        if kind in {"app", "web", "worker"} and not component.get("managed"):
+        own = intake.component(component["id"])
+        if kind in COMPUTE_KINDS and not component.get("managed"):
+            per_vcpu = _per_vcpu_throughput(team, own, defaults)
+            _on_catalogue_size(component, profile.app_size)
             size = defaults.size(profile.app_size)
             assert size is not None
-            per_vcpu = defaults.kinds[kind].per_vcpu or 1.0
-            component.update(size=profile.app_size, autoscaling=True, sessions="external",
+            if per_vcpu is not None:
+                component["capacity"]["per_instance"] = round(per_vcpu * size.vcpu, 3)
+            component.update(autoscaling=True, sessions="external",
                              file_storage="none" if component.get("file_storage") == "none"
-                             else "object", rate_limiting=True,
-                             instances=_target_instances(intake, component["id"], profile,
-                                                         defaults, per_vcpu * size.vcpu))
+                             else "object", rate_limiting=True)
+        elif kind == "lb" and not component.get("managed") and profile.multi_az:
+            # a self-run load balancer is a single box: the redundant profiles run a pair
+            component["instances"] = max(2, component.get("instances", 1))
         elif kind == "db":
-            size_name, replicas, partitions = _database_size(intake, component, profile, defaults)
+            if not defaults.sizes["database"].find(component.get("size", "")):
+                _on_catalogue_size(component, defaults.sizes["database"].entries[0].name)
             data_profile = component.setdefault("data", {})
-            data_profile.update(replicas=replicas, partitions=partitions,
-                                multi_az=profile.multi_az,
+            data_profile.update(multi_az=profile.multi_az,
                                 cache_hit_ratio=profile.cache_hit_ratio)
-            data_profile.pop("hottest_partition_share", None)
-            component.update(size=size_name, managed=True)
+            component["managed"] = True
         components.append(component)
     if "cache" not in has:
         components.append({"id": "cache", "kind": "cache", "instances": profile.cache_nodes,
                            "size": defaults.kinds["cache"].default_size})
     if "lb" not in has:
         entry = [c["id"] for c in components if c["kind"] in {"web", "app"}][:1]
-        components.append({"id": "lb", "kind": "lb", "depends_on": entry,
+        components.append({"id": "lb", "kind": "lb", "managed": True, "depends_on": entry,
                            "rate_limiting": True})
     if profile.cdn and "cdn" not in has:
-        components.append({"id": "cdn", "kind": "cdn", "depends_on": ["lb"]})
+        components.append({"id": "cdn", "kind": "cdn", "managed": True, "depends_on": ["lb"]})
     data["components"] = components
     data["operations"] = {**data.get("operations", {}), "monitoring": True, "alerting": True}
+    return data
+
+
+def _apply_sizing(data: dict[str, Any], sized: CapacityReport, profile: Profile) -> None:
+    """Set every count and database size from the capacity model's sizing at target."""
+    for component in data["components"]:
+        cid = component["id"]
+        instances = needed_at_target(sized.sizing, cid, "instances")
+        if instances is not None and component["kind"] != "db":
+            floor = profile.min_instances if component["kind"] in COMPUTE_KINDS else \
+                component.get("instances", 1)
+            component["instances"] = max(floor, instances)
+        storage = needed_at_target(sized.sizing, cid, "storage_gb")
+        if storage is not None:
+            component.setdefault("capacity", {})["storage_gb"] = max(
+                storage, component["capacity"].get("storage_gb", 0))
+        partitions = find_sizing(sized.sizing, cid, "partitions")
+        replicas = needed_at_target(sized.sizing, cid, "read_replicas")
+        if partitions is None or replicas is None:
+            continue
+        step = partitions.by_horizon[-1]
+        profile_data = component.setdefault("data", {})
+        if step.needed != profile_data.get("partitions", 1):
+            profile_data.pop("hottest_partition_share", None)  # re-split evenly
+        profile_data.update(partitions=step.needed, replicas=replicas)
+        if step.size is not None:
+            component["size"] = step.size
+
+
+def build_intake(intake: Intake, profile: Profile, defaults: Defaults,
+                 team: CapacityReport | None = None) -> Intake:
+    """Turn the team's intake into the profile's target architecture, as an intake.
+
+    Sizes come from the profile; counts, database sizes, partitions and replicas come from the
+    one sizing (the capacity model run on the draft at the profile's CPU level), twice so the
+    replicas see the partitions chosen first.
+    """
+    team = team or analyse(intake, defaults)
+    data = _draft(intake, team, profile, defaults)
+    for _ in range(2):
+        sized = analyse(Intake.model_validate(data), defaults, profile.target_utilisation)
+        _apply_sizing(data, sized, profile)
     return Intake.model_validate(data)
 
 
@@ -177,33 +216,66 @@ def _patterns(intake: Intake, profile: Profile) -> list[str]:
     return chosen
 
 
-def evaluate(intake: Intake, profile: Profile, defaults: Defaults,
-             cards: Mapping[str, CardFacts]) -> Configuration:
-    """Build and measure one configuration at the target load."""
-    config = build_intake(intake, profile, defaults)
-    capacity = analyse(config, defaults)
-    costs = monthly_costs(config, capacity, defaults)
+def _rows(config: Intake, capacity: CapacityReport, defaults: Defaults) -> list[ConfigComponent]:
     target = len(capacity.horizons) - 1
     rows = []
     for c in config.components:
-        size = resolve(c, defaults).size
+        spec = resolve(c, defaults)
         sized = priced_by_size(c, defaults)
         loads = [r.horizons[target].utilisation_pct for r in capacity.resources
                  if r.subject == c.id and not r.ceiling and sized]
-        rows.append(ConfigComponent(id=c.id, kind=c.kind, size=size.name if size else None,
-                                    count=c.instances, peak_utilisation_pct=max(loads)
-                                    if loads else None))
+        data = c.data if c.kind == "db" else None
+        nodes = provisioned_nodes(c, capacity.sizing, "target") if sized else None
+        rows.append(ConfigComponent(
+            id=c.id, kind=c.kind, size=spec.size.name if spec.size else None, count=c.instances,
+            partitions=data.partitions if data else None,
+            replicas=data.replicas if data else None,
+            nodes=nodes[0] if nodes else c.instances,
+            peak_utilisation_pct=max(loads) if loads else None))
+    return rows
+
+
+def evaluate(intake: Intake, profile: Profile, defaults: Defaults,
+             cards: Mapping[str, CardFacts], team: CapacityReport | None = None,
+             ) -> Configuration:
+    """Build and measure one configuration at the target load."""
+    config = build_intake(intake, profile, defaults, team)
+    capacity = analyse(config, defaults)
+    costs = monthly_costs(config, capacity, defaults)
+    target = len(capacity.horizons) - 1
     latency = [row for row in capacity.latency if row.horizon == "target"]
     worst = max((row.response_time_ms or math.inf for row in latency), default=None)
     patterns = _patterns(intake, profile)
     effort = sum(sum(cards[p].effort_weeks) / 2 for p in patterns if p in cards)
     result = Configuration(
-        name=profile.name, components=rows,
+        name=profile.name, components=_rows(config, capacity, defaults),
         latency_ms=None if worst is None or math.isinf(worst) else round(worst, 1),
         availability_pct=capacity.availability.path_availability_pct,
         monthly_cost=costs.totals[target].monthly, currency=costs.currency,
         effort_weeks=round(effort, 1), patterns=patterns, misses=[])
-    return result.model_copy(update={"misses": _misses(intake, result, defaults)})
+    misses = resource_misses(capacity) + _misses(intake, result, defaults)
+    return result.model_copy(update={"misses": misses})
+
+
+def resource_misses(capacity: CapacityReport) -> list[str]:
+    """Every resource still above its threshold at target, and every ceiling still hit.
+
+    Elastic resources (managed or autoscaled: the platform adds capacity) are left out.
+    A configuration that leaves one of them never claims to miss nothing.
+    """
+    misses = []
+    for r in capacity.resources:
+        at = r.horizons[-1]
+        if r.elastic or at.utilisation_pct <= r.threshold_pct + 1e-9:
+            continue
+        if r.ceiling:
+            factor = at.utilisation_pct / r.threshold_pct
+            misses.append(f"{r.subject} {r.resource} exceed the largest size "
+                          f"({r.inputs.get('largest_size', '?')}) {factor:.1f}x at target")
+        else:
+            misses.append(f"{r.subject} {r.resource} at {at.utilisation_pct:,.0f} % > "
+                          f"{r.threshold_pct:g} % threshold at target")
+    return misses
 
 
 def _misses(intake: Intake, config: Configuration, defaults: Defaults) -> list[str]:
@@ -228,4 +300,109 @@ def _misses(intake: Intake, config: Configuration, defaults: Defaults) -> list[s
 def three_configurations(intake: Intake, defaults: Defaults,
                          cards: Mapping[str, CardFacts]) -> list[Configuration]:
     """Evaluate the cost-optimised, balanced and performance configurations."""
-    return [evaluate(intake, profile, defaults, cards) for profile in PROFILES]
+    team = analyse(intake, defaults)
+    return [evaluate(intake, profile, defaults, cards, team) for profile in PROFILES]
+
+
+def _db_after(component: dict[str, Any], pattern: str, sized: CapacityReport,
+              defaults: Defaults) -> None:
+    cid, data = component["id"], component.setdefault("data", {})
+    if pattern == "read-replicas":
+        data["replicas"] = max(data.get("replicas", 0),
+                               needed_at_target(sized.sizing, cid, "read_replicas") or 0)
+    elif pattern == "sharding":
+        row = find_sizing(sized.sizing, cid, "write_partitions_at_largest_size")
+        if row is not None and row.needed_at_target > data.get("partitions", 1):
+            data.pop("hottest_partition_share", None)
+            data["partitions"] = row.needed_at_target
+            _on_catalogue_size(component, str(row.inputs["largest_size"]))
+    elif pattern == "vertical-scaling":
+        row = find_sizing(sized.sizing, cid, "partitions")
+        if row is not None and row.by_horizon[-1].size:
+            _on_catalogue_size(component, row.by_horizon[-1].size)
+    elif pattern in {"multi-layer-caching", "distributed-cache"}:
+        data.setdefault("cache_hit_ratio", PROFILES[0].cache_hit_ratio)
+    elif pattern == "redundancy-failover":
+        data["multi_az"] = True
+
+
+APPLIED_PATTERNS = frozenset({
+    "database-separation", "read-replicas", "sharding", "vertical-scaling",
+    "horizontal-autoscaling", "load-balancing", "redundancy-failover", "multi-layer-caching",
+    "distributed-cache", "cdn", "stateless-sessions", "object-storage"})
+
+
+def apply_patterns(intake: Intake, tasks: list[tuple[str, list[str]]],
+                   defaults: Defaults) -> Intake:
+    """The architecture after a roadmap's tasks, built the way the configurations are.
+
+    Each (pattern, components) edits the intake as the pattern would (separate the database,
+    add replicas or shards from the one sizing, scale a stateless tier out to its sizing, add
+    a load balancer or cache where none exists ...). Patterns that change no figure the model
+    holds (monitoring, query tuning) leave it as it is; they are listed in APPLIED_PATTERNS'
+    complement.
+    """
+    sized = analyse(intake, defaults)
+    data = intake.model_dump(mode="python", exclude_none=True)
+    kinds = {c["kind"] for c in data["components"]}
+    for pattern, component_ids in tasks:
+        for component in data["components"]:
+            if component["id"] not in component_ids and pattern != "database-separation":
+                continue
+            _component_after(component, pattern, sized, defaults)
+        if pattern in {"multi-layer-caching", "distributed-cache"} and "cache" not in kinds:
+            data["components"].append({"id": "cache", "kind": "cache",
+                                       "size": defaults.kinds["cache"].default_size})
+            kinds.add("cache")
+        if pattern == "load-balancing" and "lb" not in kinds:
+            entry = [c["id"] for c in data["components"] if c["kind"] in {"web", "app"}][:1]
+            data["components"].append({"id": "lb", "kind": "lb", "managed": True,
+                                       "depends_on": entry})
+            kinds.add("lb")
+        if pattern == "cdn" and "cdn" not in kinds and "lb" in kinds:
+            data["components"].append({"id": "cdn", "kind": "cdn", "managed": True,
+                                       "depends_on": ["lb"]})
+            kinds.add("cdn")
+    return Intake.model_validate(data)
+
+
+def _component_after(component: dict[str, Any], pattern: str, sized: CapacityReport,
+                     defaults: Defaults) -> None:
+    kind = component["kind"]
+    if pattern == "database-separation":
+        host = component.pop("host", None)
+        if host is not None and kind == "db":
+            component.pop("usage", None)
+            _on_catalogue_size(component, defaults.kinds["db"].default_size or "")
+            component["managed"] = True
+        return
+    if kind == "db":
+        _db_after(component, pattern, sized, defaults)
+        return
+    needed = needed_at_target(sized.sizing, component["id"], "instances")
+    if pattern in {"horizontal-autoscaling", "load-balancing", "redundancy-failover"} and \
+            kind in COMPUTE_KINDS:
+        floor = 2 if pattern != "horizontal-autoscaling" else 1
+        _scale_out_to(component, max(component.get("instances", 1), floor, needed or 1))
+        component["autoscaling"] = component.get("autoscaling", False) or \
+            pattern == "horizontal-autoscaling"
+    elif pattern == "stateless-sessions":
+        component["sessions"] = "external"
+    elif pattern == "object-storage" and component.get("file_storage") == "local":
+        component["file_storage"] = "object"
+    elif pattern in {"vertical-scaling", "distributed-cache"} and kind == "cache" and needed:
+        _scale_out_to(component, max(component.get("instances", 1), needed))
+
+
+def _scale_out_to(component: dict[str, Any], instances: int) -> None:
+    """Run more instances: observed utilisation was measured on today's count, so it spreads.
+
+    Without this, today's CPU at 2 instances would be read as the CPU of every one of the new
+    instances, and the sizing would ask for more again.
+    """
+    before = component.get("instances", 1)
+    usage = component.get("usage") or {}
+    for key in ("cpu_pct", "memory_pct"):
+        if usage.get(key):
+            usage[key] = usage[key] * before / instances
+    component["instances"] = instances

@@ -53,13 +53,20 @@ def _instance_availability(component: Component, defaults: Defaults) -> tuple[fl
     if component.managed:
         return defaults.availability["managed_service_pct"].value, "managed service"
     kind = defaults.kinds[component.kind]
+    if kind.family is None:
+        own = defaults.availability["self_run_instance_pct"]
+        return own.value, f"self-run {component.kind}: {own.source}"
     return kind.availability_pct, kind.source
 
 
 def _is_self_healing(component: Component, defaults: Defaults) -> bool:
-    """Managed services without a family and multi-AZ stores are not single boxes."""
+    """Managed services and multi-AZ stores are not single boxes; a self-run one is.
+
+    A load balancer or proxy the team runs itself (nginx on one VM) fails like any VM, so it
+    is a single point of failure when it runs once, even though its kind has no size family.
+    """
     multi_az = component.data is not None and component.data.multi_az
-    return component.managed or multi_az or defaults.kinds[component.kind].family is None
+    return component.managed or multi_az
 
 
 def availability(intake: Intake, defaults: Defaults) -> AvailabilityReport:

@@ -133,13 +133,14 @@ def _working_set(spec: ComponentSpec, intake: Intake, growth: GrowthModel, defau
         return []
     fraction = defaults.database["working_set_fraction"].value
     if data.working_set_gb is not None:
-        working_set = data.working_set_gb
+        working_set = data.working_set_gb * hottest_share(data)
     else:
         assert volume is not None
         working_set = volume * fraction * hottest_share(data)
     return [ResourceCurve(
         c.id, "memory", "GB", defaults.threshold("memory"), memory, working_set,
-        growth.data_factor, "working_set(m) / memory_gb (hot data should fit in RAM; "
-        "data_volume x fraction x hottest_share when not given)",
+        growth.data_factor, "working_set(m) x hottest_share / memory_gb (the hottest "
+        "partition's hot data should fit in one node's RAM; data_volume x fraction when the "
+        "working set is not given)",
         {"working_set_gb": round(working_set, 2), "data_volume_gb": volume or 0,
          "working_set_fraction": fraction, "memory_gb": memory})]

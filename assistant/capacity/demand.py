@@ -52,6 +52,7 @@ class ComponentSpec:
     largest: Size | None
     per_instance: float
     source: str
+    ladder: tuple[Size, ...] = ()
 
     @property
     def vcpu(self) -> float:
@@ -90,12 +91,13 @@ def resolve(component: Component, defaults: Defaults) -> ComponentSpec:
     if size is None and family is not None and kind.default_size:
         size = family.find(kind.default_size)
     largest = family.largest if family else None
+    ladder = tuple(family.entries) if family else ()
     if component.capacity.per_instance:
         return ComponentSpec(component, kind, size, largest, component.capacity.per_instance,
-                             "intake capacity.per_instance")
+                             "intake capacity.per_instance", ladder)
     vcpu = component.capacity.vcpu or (size.vcpu if size else 1.0)
     per_instance = (kind.per_vcpu * vcpu) if kind.per_vcpu else (kind.per_instance or 1.0)
-    return ComponentSpec(component, kind, size, largest, per_instance, kind.source)
+    return ComponentSpec(component, kind, size, largest, per_instance, kind.source, ladder)
 
 
 def load_share(component: Component, defaults: Defaults) -> float:

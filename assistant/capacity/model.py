@@ -97,8 +97,13 @@ class CapacityReport(BaseModel):
         return [b for b in self.breaking_points if component_id in b.members]
 
 
-def analyse(intake: Intake, defaults: Defaults | None = None) -> CapacityReport:
-    """Run the capacity model over an intake."""
+def analyse(intake: Intake, defaults: Defaults | None = None,
+            cpu_utilisation: float | None = None) -> CapacityReport:
+    """Run the capacity model over an intake.
+
+    `cpu_utilisation` sizes for a CPU level other than the 70 % threshold (a configuration
+    that buys more headroom); breaking months always use the thresholds.
+    """
     defaults = defaults or load_defaults()
     growth = GrowthModel(intake)
     specs = [resolve(c, defaults) for c in intake.components]
@@ -106,10 +111,10 @@ def analyse(intake: Intake, defaults: Defaults | None = None) -> CapacityReport:
     for spec in specs:
         curves += [(curve, [spec.component.id]) for curve in curves_for(spec, intake, growth,
                                                                          defaults)]
+    sized = sizing(specs, [curve for curve, _ in curves], growth, cpu_utilisation)
     hosts = shared_hosts(intake.components)
     curves = _share_hosts(curves, hosts, specs, defaults)
     reports = [_report(curve, members, growth) for curve, members in curves]
-    sized = sizing(specs, intake, growth, defaults)
     breaks = sorted(
         (_breaking_point(r, growth, curve) for (curve, _), r in zip(curves, reports, strict=True)
          if r.breaking_month is not None and curve.counts_for_breaking and not curve.elastic),

@@ -1,33 +1,66 @@
-"""How many instances, replicas or partitions each component needs at the target load.
+"""How many instances, replicas or partitions each component needs at every horizon.
 
-Counts are sized so the target demand sits at the utilisation threshold (70 % CPU), the level
-the seeds scale at, not at 100 %.
+This is the one sizing: the cost table, the three configurations, task pricing, latency's
+scaled-out row and the report all read it. It is derived from the same resource curves the
+breaking months come from, so the calibration is the same (observed CPU, measured
+per-instance throughput, per-user cores) and a sharded store is sized per partition. Counts put
+the demand at the utilisation threshold (70 % CPU, 80 % memory), the level the seeds scale at.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel
 
-from assistant.capacity.compute_tier import cpu_cores_per_user
-from assistant.capacity.data_tier import database_load, hottest_share
-from assistant.capacity.demand import ComponentSpec, calibrated_capacity, component_rps, load_share
+from assistant.capacity.demand import ComponentSpec, ResourceCurve
 from assistant.capacity.growth import GrowthModel
-from assistant.catalogue.model import Defaults
-from assistant.intake.schema import DataProfile, Intake
+from assistant.catalogue.model import Size
+from assistant.intake.schema import DataProfile
+
+SCALED_RESOURCES = ("cpu", "memory")
+WRITE_SHARE = 0.5
+
+
+def _replicas_for(reads: float, writes: float, usable: float) -> int:
+    """Read replicas so the primary (writes + its share of reads) and each replica fit.
+
+    reads / (1 + r) + writes <= usable  =>  r = ceil(reads / (usable - writes)) - 1.
+    """
+    room = usable - writes
+    if room <= 0:
+        return 0  # writes alone fill the primary: partitions, not replicas, are the answer
+    return max(0, instances_needed(reads, room) - 1)
+
+
+class SizedCount(BaseModel):
+    """A count needed at one horizon."""
+
+    horizon: str
+    month: float
+    needed: int
+    size: str | None = None
 
 
 class Sizing(BaseModel):
-    """A count a component needs at target, next to what it has today."""
+    """A count a component needs at each horizon, next to what it has today."""
 
     component_id: str
     quantity: str
     current: int
     needed_at_target: int
+    by_horizon: list[SizedCount]
     formula: str
     inputs: dict[str, float | str]
+
+    def needed_at(self, horizon: str) -> int:
+        """The count needed at a named horizon ("now", "6m", "12m", "target")."""
+        return next(h.needed for h in self.by_horizon if h.horizon == horizon)
+
+    def provisioned_at(self, horizon: str) -> int:
+        """What a team that only adds boxes runs at a horizon: never fewer than today."""
+        return max(self.current, self.needed_at(horizon))
 
 
 def instances_needed(demand: float, usable_per_instance: float) -> int:
@@ -37,78 +70,202 @@ def instances_needed(demand: float, usable_per_instance: float) -> int:
     sits at the threshold, not at 100 %. Rounded up and never below one; the 1e-9 keeps float
     noise at an exact multiple from asking for one more.
     """
+    if usable_per_instance <= 0:
+        return 1
     return max(1, math.ceil(demand / usable_per_instance - 1e-9))
 
 
 def needed_at_target(sized: Iterable[Sizing], component_id: str, quantity: str) -> int | None:
     """A component's count at target ("instances", "read_replicas" ...), None if not sized."""
-    return next((s.needed_at_target for s in sized
-                 if s.component_id == component_id and s.quantity == quantity), None)
+    row = find_sizing(sized, component_id, quantity)
+    return row.needed_at_target if row else None
 
 
-def sizing(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
-           defaults: Defaults) -> list[Sizing]:
-    """Return the target-load sizing of every component that has a size family."""
+def find_sizing(sized: Iterable[Sizing], component_id: str, quantity: str) -> Sizing | None:
+    """A component's sizing row for one quantity, None if not sized."""
+    return next((s for s in sized if s.component_id == component_id and s.quantity == quantity),
+                None)
+
+
+def sizing(specs: list[ComponentSpec], curves: Sequence[ResourceCurve], growth: GrowthModel,
+           cpu_utilisation: float | None = None) -> list[Sizing]:
+    """Size every self-run component with a size family, and every database, per horizon.
+
+    `cpu_utilisation` replaces the 70 % CPU threshold when a configuration sizes for more
+    headroom (the performance profile sizes for 50 %).
+    """
     result: list[Sizing] = []
     for spec in specs:
+        own = [c for c in curves if c.subject == spec.component.id]
+        result += _storage(spec, own, growth)
         if spec.component.kind == "db":
-            result += _database(spec, growth, defaults)
+            result += _database(spec, own, growth, cpu_utilisation)
         elif spec.kind.family is not None and not spec.component.managed:
-            result.append(_instances(spec, intake, growth, defaults))
+            row = _instances(spec, own, growth, cpu_utilisation)
+            if row is not None:
+                result.append(row)
     return result
 
 
-def _instances(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
-               defaults: Defaults) -> Sizing:
+def _storage(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthModel) -> list[Sizing]:
+    """Provisioned storage (GB) so the data at each horizon sits at the storage threshold."""
+    curve = next((r for r in own if r.resource == "storage"), None)
+    if curve is None:
+        return []
+    rows = _counts(growth, lambda m: math.ceil(curve.demand(m) / curve.threshold - 1e-9))
+    return [Sizing(component_id=spec.component.id, quantity="storage_gb",
+                   current=round(curve.capacity), needed_at_target=rows[-1].needed,
+                   by_horizon=rows, formula="ceil(data_volume(m) / 0.80)",
+                   inputs={"data_gb_now": round(curve.demand_now, 2)})]
+
+
+def _threshold(curve: ResourceCurve, cpu_utilisation: float | None) -> float:
+    return cpu_utilisation if cpu_utilisation and curve.resource == "cpu" else curve.threshold
+
+
+def _counts(growth: GrowthModel, count: Callable[[float], int]) -> list[SizedCount]:
+    return [SizedCount(horizon=h.name, month=h.month, needed=count(h.month))
+            for h in growth.horizons()]
+
+
+
+def _instances(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthModel,
+               cpu_utilisation: float | None) -> Sizing | None:
     c = spec.component
-    threshold = defaults.threshold("cpu")
-    end = growth.end_month
-    if intake.per_user and c.kind in {"app", "web"}:
-        per_user = cpu_cores_per_user(intake, defaults)
-        cores = growth.concurrent_users(end) * per_user
-        needed = instances_needed(cores, spec.vcpu * threshold)
-        return Sizing(component_id=c.id, quantity="instances", current=c.instances,
-                      needed_at_target=needed,
-                      formula="ceil(concurrent_users * cpu_per_user / (vcpu * 0.70))",
-                      inputs={"concurrent_users": round(growth.concurrent_users(end)),
-                              "cpu_per_user": per_user, "vcpu": spec.vcpu})
-    demand = component_rps(c, growth, end, defaults)
-    per_instance = spec.per_instance
-    if c.usage.cpu_pct:
-        total = calibrated_capacity(component_rps(c, growth, 0, defaults), c.usage.cpu_pct)
-        per_instance = total / c.instances
-    needed = instances_needed(demand, per_instance * threshold)
+    scaled = [r for r in own if r.resource in SCALED_RESOURCES and not r.ceiling]
+    if not scaled:
+        return None
+
+    def needed(month: float) -> int:
+        return max(instances_needed(r.demand(month),
+                                    r.capacity / c.instances * _threshold(r, cpu_utilisation))
+                   for r in scaled)
+
+    rows = _counts(growth, needed)
+    inputs: dict[str, float | str] = {
+        f"{r.resource}_per_instance": round(r.capacity / c.instances, 3) for r in scaled}
+    inputs.update({f"{r.resource}_demand_at_target": round(r.demand(growth.end_month), 3)
+                   for r in scaled})
+    inputs["size"] = spec.size.name if spec.size else "custom"
     return Sizing(component_id=c.id, quantity="instances", current=c.instances,
-                  needed_at_target=needed,
-                  formula="ceil(peak_rps * load_share / (per_instance * 0.70))",
-                  inputs={"peak_rps": round(growth.rps(end), 1),
-                          "load_share": load_share(c, defaults),
-                          "per_instance": round(per_instance, 2),
-                          "size": spec.size.name if spec.size else "custom"})
+                  needed_at_target=rows[-1].needed, by_horizon=rows,
+                  formula="max over cpu, memory of ceil(demand / (capacity per instance x "
+                          "threshold)); capacity calibrated as in the capacity model",
+                  inputs=inputs)
 
 
-def _database(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> list[Sizing]:
+def _curve(own: list[ResourceCurve], resource: str, ceiling: bool) -> ResourceCurve | None:
+    return next((r for r in own if r.resource == resource and r.ceiling == ceiling), None)
+
+
+def _database(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthModel,
+              cpu_utilisation: float | None) -> list[Sizing]:
+    """Scale up first, then out: the size, partitions and replicas a database needs.
+
+    At each horizon the store takes the smallest size of its family (never smaller than today)
+    on which today's partitions hold the hottest partition's writes and hot data; past the
+    largest size the writes and hot data are split over more partitions. Read replicas per
+    partition then carry the reads on that size.
+    """
     c = spec.component
     data = c.data or DataProfile()
-    threshold = defaults.threshold("cpu")
-    load = database_load(c, component_rps(c, growth, growth.end_month, defaults), defaults)
-    reads, writes = load.reads, load.writes
-    nodes_for_reads = instances_needed(reads, spec.per_instance * threshold)
-    inputs: dict[str, float | str] = {"peak_qps": round(load.qps, 1),
-                                      "read_ratio": load.read_ratio,
-                                      "per_node_qps": spec.per_instance}
-    rows = [Sizing(component_id=c.id, quantity="read_replicas", current=data.replicas,
-                   needed_at_target=nodes_for_reads - 1,
-                   formula="ceil(reads / (per_node_qps * 0.70)) - 1 (primary serves reads too)",
-                   inputs=inputs)]
-    if spec.largest is not None and spec.kind.per_vcpu:
-        largest = spec.kind.per_vcpu * spec.largest.vcpu
-        skew = hottest_share(data) * data.partitions
-        partitions = instances_needed(writes * skew, largest * threshold)
+    reads, writes = _curve(own, "reads", False), _curve(own, "writes", False)
+    if reads is None or writes is None:
+        return []
+    plan = _DatabasePlan(spec, data, reads, writes, _curve(own, "memory", False),
+                         cpu_utilisation or reads.threshold)
+    steps = [(h, plan.at(h.month)) for h in growth.horizons()]
+    inputs: dict[str, float | str] = {
+        "per_vcpu_qps": round(plan.per_vcpu, 2), "partitions_today": data.partitions,
+        "reads_per_partition_at_target": round(reads.demand(growth.end_month), 2),
+        "writes_hottest_partition_at_target": round(writes.demand(growth.end_month), 2)}
+    rows = [
+        Sizing(component_id=c.id, quantity="partitions", current=data.partitions,
+               needed_at_target=steps[-1][1].partitions, inputs=inputs,
+               by_horizon=[SizedCount(horizon=h.name, month=h.month, needed=p.partitions,
+                                      size=p.size) for h, p in steps],
+               formula="smallest size (never below today's) whose node holds the hottest "
+                       "partition's writes (x 0.70 x 0.5 CPU, the rest is for reads) and hot data "
+                       "(x 0.80 RAM); past the largest, ceil(writes x skew / (largest node x "
+                       "0.35))"),
+        Sizing(component_id=c.id, quantity="read_replicas", current=data.replicas,
+               needed_at_target=steps[-1][1].replicas, inputs=inputs,
+               by_horizon=[SizedCount(horizon=h.name, month=h.month, needed=p.replicas,
+                                      size=p.size) for h, p in steps],
+               formula="ceil(reads / (node qps x 0.70 - writes)) - 1 per partition: the "
+                       "primary serves all writes and its share of the reads"),
+    ]
+    if spec.largest is not None:
+        largest = [(h, plan.partitions_on(spec.largest, h.month)) for h in growth.horizons()]
         rows.append(Sizing(
             component_id=c.id, quantity="write_partitions_at_largest_size",
-            current=data.partitions, needed_at_target=partitions,
-            formula="ceil(writes * write_cost * skew / (largest_node_qps * 0.70))",
-            inputs={**inputs, "largest_size": spec.largest.name, "largest_node_qps": largest,
-                    "skew": round(skew, 3)}))
+            current=data.partitions, needed_at_target=largest[-1][1],
+            by_horizon=[SizedCount(horizon=h.name, month=h.month, needed=n,
+                                   size=spec.largest.name) for h, n in largest],
+            formula="max(ceil(writes x skew / (largest node qps x 0.70 x 0.5)), ceil(working "
+                    "set x skew / (largest memory_gb x 0.80)))",
+            inputs={**inputs, "largest_size": spec.largest.name,
+                    "largest_node_qps": round(plan.node_qps(spec.largest), 2),
+                    "largest_memory_gb": spec.largest.memory_gb}))
     return rows
+
+
+class _Step(BaseModel):
+    size: str | None
+    partitions: int
+    replicas: int
+
+
+class _DatabasePlan:
+    """The vertical-then-horizontal sizing of one database, month by month."""
+
+    def __init__(self, spec: ComponentSpec, data: DataProfile, reads: ResourceCurve,
+                 writes: ResourceCurve, memory: ResourceCurve | None, cpu: float) -> None:
+        self.spec, self.data, self.reads, self.writes = spec, data, reads, writes
+        self.memory, self.cpu = memory, cpu
+        # Calibrated throughput per vCPU: the writes curve holds one primary of today's size.
+        self.per_vcpu = writes.capacity / spec.vcpu
+        current = spec.size
+        self.ladder: list[Size | None] = (
+            [s for s in spec.ladder if current is None or s.vcpu >= current.vcpu
+             and s.memory_gb >= current.memory_gb] or [current])
+        if current is None or spec.component.capacity.vcpu or spec.component.capacity.per_instance:
+            self.ladder = [current]  # custom hardware: only today's box is known
+
+    def _node(self, size: Size | None) -> tuple[float, float | None]:
+        if size is None or size is self.spec.size:
+            return self.writes.capacity, self.memory.capacity if self.memory else None
+        return self.per_vcpu * size.vcpu, size.memory_gb
+
+    def node_qps(self, size: Size | None) -> float:
+        """Calibrated queries per second one node of this size serves."""
+        return self._node(size)[0]
+
+    def partitions_on(self, size: Size | None, month: float) -> int:
+        """Partitions so the writes and hot data of the whole store fit nodes of this size.
+
+        Writes may take half the primary's usable CPU (WRITE_SHARE): the primary serves its
+        share of the reads as well, and replicas cannot take writes off it.
+        """
+        node_qps, memory_gb = self._node(size)
+        count = instances_needed(self.writes.demand(month) * self.data.partitions,
+                                 node_qps * self.cpu * WRITE_SHARE)
+        if self.memory is not None and memory_gb:
+            count = max(count, instances_needed(self.memory.demand(month) * self.data.partitions,
+                                                memory_gb * self.memory.threshold))
+        return max(count, self.data.partitions)
+
+    def at(self, month: float) -> _Step:
+        """The smallest size that holds the load on today's partitions, else the largest."""
+        chosen = next((s for s in self.ladder
+                       if self.partitions_on(s, month) <= self.data.partitions), self.ladder[-1])
+        partitions = self.partitions_on(chosen, month)
+        node_qps, _ = self._node(chosen)
+        read_node = node_qps * (self.reads.capacity / (1 + self.data.replicas)) / \
+            self.writes.capacity
+        share = self.data.partitions / partitions
+        reads, writes = self.reads.demand(month) * share, self.writes.demand(month) * share
+        # The primary carries all writes plus its 1/(1 + replicas) of the reads.
+        replicas = _replicas_for(reads, writes, read_node * self.cpu)
+        return _Step(size=chosen.name if chosen else None, partitions=partitions,
+                     replicas=replicas)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULTS_PATH = Path(__file__).parent / "data" / "defaults.yaml"
 CATALOGUE_PATH = Path(__file__).parent / "data" / "catalogue.yaml"
@@ -38,14 +38,41 @@ class Size(BaseModel):
     monthly_usd: float
 
 
+class PriceTier(BaseModel):
+    """One band of a published tier table: this price per unit up to `up_to` units a month."""
+
+    model_config = ConfigDict(extra="forbid")
+    up_to: float | None = Field(default=None, description="Upper end of the band; None: no end.")
+    per_unit_usd: float
+
+
 class Service(BaseModel):
-    """A managed service priced by use: a fixed monthly part plus a price per unit."""
+    """A managed service priced by use: a fixed monthly part plus a price per unit.
+
+    With `tiers` the per-unit price falls with volume as the provider's table says; then
+    `per_unit_usd` is the first band's price, shown as the headline rate.
+    """
 
     model_config = ConfigDict(extra="forbid")
     monthly_usd: float
     per_unit_usd: float
     unit: str
     source: str
+    tiers: list[PriceTier] = Field(default_factory=list)
+
+    def usage_usd(self, units: float) -> float:
+        """Price of a month's units: band by band through the tier table, else flat."""
+        if not self.tiers:
+            return units * self.per_unit_usd
+        total, floor = 0.0, 0.0
+        for tier in self.tiers:
+            top = units if tier.up_to is None else min(units, tier.up_to)
+            if top > floor:
+                total += (top - floor) * tier.per_unit_usd
+            if tier.up_to is None or units <= tier.up_to:
+                break
+            floor = tier.up_to
+        return total
 
 
 class SizeFamily(BaseModel):

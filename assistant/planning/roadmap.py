@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.analysis.baseline_costs import monthly_budget
 from assistant.analysis.rules.finding import Finding
@@ -52,6 +52,13 @@ class Phase(BaseModel):
     monthly_budget: float | None
     over_capacity: bool
     over_budget: bool
+    breaks_next: str | None = Field(
+        default=None, description="What breaks first once this phase's tasks are applied "
+        "(subject and resource), recomputed by the capacity model; None if nothing does.")
+    breaks_next_month: float | None = None
+    monthly_cost_at_target: float | None = Field(
+        default=None, description="Monthly cost of the architecture after this phase at the "
+        "target load (growth included), from the price catalogue.")
 
 
 class Roadmap(BaseModel):
@@ -62,6 +69,9 @@ class Roadmap(BaseModel):
     baseline_monthly_cost: float
     total_monthly_cost_delta: float
     first_over_budget_phase: int | None
+    full_build_out_monthly_cost: float | None = Field(
+        default=None, description="Cost of the final architecture at the target load: the last "
+        "phase's monthly_cost_at_target.")
 
 
 def _phase_for(findings: list[Finding], defaults: Defaults) -> int:
@@ -120,10 +130,39 @@ def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, C
         baseline = defaults.convert(cost.amount, cost.currency, currency)
     budget_amount = monthly_budget(intake, defaults)
     built = _phases(tasks, intake, baseline, budget_amount, defaults)
+    if capacity is not None:
+        built = _recomputed(intake, built, defaults)
     first_over = next((p.number for p in built if p.over_budget), None)
     return Roadmap(phases=built, currency=currency, baseline_monthly_cost=round(baseline, 2),
                    total_monthly_cost_delta=round(sum(t.monthly_cost_delta for t in tasks), 2),
-                   first_over_budget_phase=first_over)
+                   first_over_budget_phase=first_over,
+                   full_build_out_monthly_cost=built[-1].monthly_cost_at_target
+                   if capacity is not None else None)
+
+
+def _recomputed(intake: Intake, phases: list[Phase], defaults: Defaults) -> list[Phase]:
+    """Apply each phase's tasks to the architecture and run the capacity model again.
+
+    The architecture after phase n carries every task of phases 1..n, built the way the
+    configurations are; its first breaking point is what breaks next, its cost at target is
+    priced like the baseline (growth included).
+    """
+    from assistant.analysis.baseline_costs import monthly_costs
+    from assistant.analysis.configurations import apply_patterns
+    from assistant.capacity.model import analyse
+
+    result, architecture = [], intake
+    for phase in phases:
+        architecture = apply_patterns(architecture, [(t.pattern_id, t.components)
+                                                     for t in phase.tasks], defaults)
+        capacity = analyse(architecture, defaults)
+        first = capacity.first_break
+        cost = monthly_costs(architecture, capacity, defaults).totals[-1].monthly
+        result.append(phase.model_copy(update={
+            "breaks_next": f"{first.subject} {first.resource}" if first else None,
+            "breaks_next_month": first.month if first else None,
+            "monthly_cost_at_target": cost}))
+    return result
 
 
 def _task(pattern: str, group: list[Finding], phase: int, card: CardFacts,

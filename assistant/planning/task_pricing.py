@@ -42,6 +42,13 @@ class PricingContext:
         found = [c for c in self.components if c.kind in kinds]
         return found or [c for c in self.intake.components if c.kind in kinds]
 
+    def own_of_kind(self, *kinds: str) -> list[Component]:
+        """Only the task's own components of these kinds.
+
+        A remedy for one tier is never priced as more boxes of another.
+        """
+        return [c for c in self.components if c.kind in kinds]
+
     def default_size(self, kind: str) -> Size:
         """The kind's default catalogue size."""
         name = self.defaults.kinds[kind].default_size
@@ -119,11 +126,12 @@ def _cdn(ctx: PricingContext) -> TaskPrice | None:
 
     growth = GrowthModel(ctx.intake)
     gigabytes = monthly_gigabytes_out(ctx.intake, ctx.defaults, growth.end_month)
-    cdn = ctx.defaults.services["cdn"].per_unit_usd
-    origin = ctx.defaults.services["egress"].per_unit_usd
-    return TaskPrice(gigabytes * (cdn - origin),
-                     f"{gigabytes:,.0f} GB/month at target: CDN {cdn}/GB replaces origin "
-                     f"egress {origin}/GB")
+    cdn = ctx.defaults.services["cdn"].usage_usd(gigabytes)
+    origin = ctx.defaults.services["egress"].usage_usd(gigabytes)
+    return TaskPrice(cdn - origin,
+                     f"{gigabytes:,.0f} GB/month at target (default response size): CDN "
+                     f"{cdn:,.0f} USD replaces origin egress {origin:,.0f} USD, both through "
+                     "their tier tables")
 
 
 def _object_storage(ctx: PricingContext) -> TaskPrice | None:
@@ -146,7 +154,47 @@ def _redundancy(ctx: PricingContext) -> TaskPrice | None:
     return TaskPrice(total, "; ".join(parts)) if parts else None
 
 
+def _database_size_step(ctx: PricingContext, db: Component) -> tuple[Size | None, Size | None,
+                                                                       int, int]:
+    """Today's size, the size and partitions the one sizing chose at target, today's nodes."""
+    from assistant.capacity.sizing import find_sizing
+
+    own = resolve(db, ctx.defaults).size
+    row = find_sizing(ctx.capacity.sizing, db.id, "partitions")
+    step = row.by_horizon[-1] if row else None
+    target = ctx.defaults.size(step.size) if step and step.size else own
+    return own, target, (step.needed if step else 1), (db.data.partitions if db.data else 1)
+
+
+def _sharding(ctx: PricingContext) -> TaskPrice | None:
+    """New shards at target, each a node of the size the sizing chose, with its replicas."""
+    total, parts = 0.0, []
+    for db in ctx.own_of_kind("db"):
+        own, target, shards, today = _database_size_step(ctx, db)
+        if target is None or shards <= today:
+            continue
+        replicas = 1 + (ctx.needed(db.id, "read_replicas") or 0)
+        total += (shards - today) * replicas * target.monthly_usd
+        parts.append(f"{shards - today} more shard(s) of {target.name} x {replicas} node(s) "
+                     f"for {db.id} ({shards} at target)")
+    return TaskPrice(total, "; ".join(parts)) if parts else None
+
+
+def _vertical(ctx: PricingContext) -> TaskPrice | None:
+    """The step from today's size to the size the sizing chose at target (databases)."""
+    total, parts = 0.0, []
+    for db in ctx.own_of_kind("db"):
+        own, target, _, today = _database_size_step(ctx, db)
+        if own is None or target is None or target.name == own.name:
+            continue
+        total += (target.monthly_usd - own.monthly_usd) * today
+        parts.append(f"{own.name} -> {target.name} for {db.id}")
+    return TaskPrice(total, "; ".join(parts)) if parts else None
+
+
 PRICERS: dict[str, Pricer] = {
+    "sharding": _sharding,
+    "vertical-scaling": _vertical,
     "database-separation": _database_separation,
     "read-replicas": _read_replicas,
     "multi-layer-caching": _cache_nodes,

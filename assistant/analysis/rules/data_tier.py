@@ -8,6 +8,7 @@ from __future__ import annotations
 from assistant.analysis.rules.common import break_evidence, month_severity
 from assistant.analysis.rules.finding import Evidence, Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
+from assistant.analysis.rules.remedies import shard_count
 from assistant.capacity.data_tier import hottest_share, read_ratio
 from assistant.capacity.sizing import needed_at_target
 
@@ -77,18 +78,26 @@ def storage_growth(ctx: RuleContext, meta: Rule) -> list[Finding]:
     return _each_break_of(ctx, meta, "storage")
 
 
-@rule("vertical-ceiling", "critical", ["table-partitioning", "sharding"])
+@rule("vertical-ceiling", "critical", ["sharding", "table-partitioning"])
 def vertical_ceiling(ctx: RuleContext, meta: Rule) -> list[Finding]:
-    """Flag a database whose writes saturate even the largest size before the target."""
+    """Flag a database whose writes saturate even the largest size before the target.
+
+    Table partitioning adds no capacity beyond one server; the remedy is sharding, with the
+    shard count the one sizing computes.
+    """
     findings = []
     for b in ctx.capacity.breaking_points:
         if not b.ceiling:
             continue
         db = ctx.intake.component(b.members[0])
         data = db.data
+        shards = shard_count(ctx, db.id) or 1
         findings.append(meta.finding(
             b.members, breaking_month=b.month, component=b.subject, month=b.month,
-            partitions=data.partitions if data else 1,
+            partitions=data.partitions if data else 1, constraint="writes beyond the largest "
+            "size", shards_needed=shards,
             hottest_pct=round(hottest_share(data) * 100, 1) if data else 100.0,
-            evidence=[break_evidence(b)]))
+            evidence=[break_evidence(b),
+                      Evidence(label="evidence.shards_needed", value=shards,
+                               source="sizing write_partitions_at_largest_size")]))
     return findings

@@ -38,6 +38,9 @@ class Finding(BaseModel):
     components: list[str]
     patterns: list[str]
     breaking_month: float | None = None
+    constraint: str | None = Field(
+        default=None, description="The binding constraint the first pattern removes (reads, "
+        "writes beyond the largest size, connections, cpu of a stateless tier ...).")
     params: dict[str, str | float | int] = Field(
         default_factory=dict, description="Values the report's sentence templates fill in."
     )

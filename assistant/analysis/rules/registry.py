@@ -36,13 +36,13 @@ class Rule:
 
     def finding(self, components: list[str], *, severity: Severity | None = None,
                 breaking_month: float | None = None, patterns: list[str] | None = None,
-                evidence: list[Evidence] | None = None,
+                evidence: list[Evidence] | None = None, constraint: str | None = None,
                 **params: str | float | int) -> Finding:
         """Build a finding carrying this rule's id, default severity and patterns."""
         return Finding(
             rule_id=self.id, severity=severity or self.severity, components=components,
             patterns=patterns or list(self.patterns), breaking_month=breaking_month,
-            params=params, evidence=evidence or [],
+            constraint=constraint, params=params, evidence=evidence or [],
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from assistant.analysis.rules.common import break_evidence, entry_tier, month_severity
 from assistant.analysis.rules.finding import Evidence, Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
+from assistant.analysis.rules.remedies import remedy_for
 from assistant.capacity.model import BreakingPoint
 
 
@@ -44,7 +45,10 @@ def availability_slo_unreachable(ctx: RuleContext, meta: Rule) -> list[Finding]:
     if report.meets_target is not False:
         return []
     spofs = report.spofs
-    members = sorted({m for u in spofs for m in u.members}) or [u.name for u in report.units]
+    # With no single point of failure, the unit to make redundant is the least available one.
+    weakest = min(report.units, key=lambda u: u.availability_pct, default=None)
+    members = sorted({m for u in spofs for m in u.members}) or \
+        (list(weakest.members) if weakest else [])
     return [meta.finding(
         members, breaking_month=0.0, path_pct=report.path_availability_pct,
         target_pct=report.target_pct or 0, spofs=", ".join(u.name for u in spofs) or "-",
@@ -55,30 +59,29 @@ def availability_slo_unreachable(ctx: RuleContext, meta: Rule) -> list[Finding]:
                              source=u.reason) for u in report.units]])]
 
 
-_CAPACITY_PATTERNS = {
-    "cpu": ["horizontal-autoscaling", "vertical-scaling", "load-balancing"],
-    "memory": ["vertical-scaling", "multi-layer-caching"],
-    "reads": ["read-replicas", "multi-layer-caching"],
-    "writes": ["table-partitioning", "message-queues", "vertical-scaling"],
-}
+_CAPACITY_RESOURCES = frozenset({"cpu", "memory", "reads", "writes"})
 
 
 @rule("capacity-threshold", "high", ["horizontal-autoscaling", "vertical-scaling"])
 def capacity_threshold(ctx: RuleContext, meta: Rule) -> list[Finding]:
-    """Flag each component or host whose CPU, memory, reads or writes cross their threshold."""
+    """Flag each component or host whose CPU, memory, reads or writes cross their threshold.
+
+    The patterns follow the binding constraint (`remedies.remedy_for`), not the resource alone.
+    """
     first: dict[str, BreakingPoint] = {}
     for b in ctx.capacity.breaking_points:
-        if b.resource in _CAPACITY_PATTERNS and not b.ceiling:
+        if b.resource in _CAPACITY_RESOURCES and not b.ceiling:
             first.setdefault(b.subject, b)
     horizon = ctx.intake.targets.target_month
-    return [
-        meta.finding(b.members, severity=month_severity(b.month, horizon), breaking_month=b.month,
-                     patterns=_CAPACITY_PATTERNS[b.resource], subject=b.subject,
-                     resource=b.resource, month=b.month, threshold=b.threshold_pct,
-                     rps=b.peak_rps_at_break, users=b.users_at_break,
-                     evidence=[break_evidence(b)])
-        for b in first.values()
-    ]
+    findings = []
+    for b in first.values():
+        remedy = remedy_for(ctx, b.subject, b.members, b.resource)
+        findings.append(meta.finding(
+            b.members, severity=month_severity(b.month, horizon), breaking_month=b.month,
+            patterns=remedy.patterns, constraint=remedy.constraint, subject=b.subject,
+            resource=b.resource, month=b.month, threshold=b.threshold_pct,
+            rps=b.peak_rps_at_break, users=b.users_at_break, evidence=[break_evidence(b)]))
+    return findings
 
 
 @rule("latency-slo", "high", ["query-optimization", "indexing", "multi-layer-caching",

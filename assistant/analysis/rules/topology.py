@@ -24,7 +24,12 @@ def single_instance(ctx: RuleContext, meta: Rule) -> list[Finding]:
     if not single:
         return []
     severity: Severity = "critical" if needs_failover(ctx.intake) else "high"
+    # Queue consumers, and tiers behind an existing load balancer, only need a second instance.
+    needs_lb = not has_lb and any(ctx.intake.component(c).kind != "worker" for c in single)
+    patterns = list(meta.patterns) if needs_lb else ["horizontal-autoscaling", "health-checks",
+                                                     "redundancy-failover"]
     return [meta.finding(single, severity=severity, breaking_month=scale_out_month(ctx, single),
+                         patterns=patterns, constraint="a single instance",
                          components_list=", ".join(single),
                          load_balancer="yes" if has_lb else "no",
                          evidence=[Evidence(label="evidence.instances", value=1, source="intake")])]
