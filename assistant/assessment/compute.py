@@ -66,9 +66,9 @@ def _business_case(intake: Intake, roadmap: Roadmap, defaults: Defaults) -> RoiR
     business = intake.business
     if business is None:
         return None
-    if business.infrastructure_cost_per_month is not None:
-        return compute_roi(business)
     infra = defaults.convert(roadmap.total_monthly_cost_delta, roadmap.currency, business.currency)
+    if business.infrastructure_cost_per_month is not None:
+        return compute_roi(business, computed_infrastructure=infra)
     roi = compute_roi(business.model_copy(
         update={"infrastructure_cost_per_month": round(max(infra, 0.0), 2)}))
     note = (f"infrastructure cost per month taken from the roadmap's computed cost delta: "
