@@ -87,13 +87,20 @@ class Constraints(StrictModel):
 
 
 class Operations(StrictModel):
-    """Operational practices the rules check (seed 000 monitoring, seed 003 alerting)."""
+    """Operational practices the rules check (seed 000 monitoring, seed 003 alerting).
 
-    monitoring: bool = False
-    alerting: bool = False
-    static_assets: bool = Field(default=True, description="The app serves images, JS or CSS.")
-    incident_runbooks: bool = False
-    backups: bool = False
+    A fact left out is unknown (None), not "no": the report asks it as a question instead of
+    raising a finding on a guess.
+    """
+
+    monitoring: bool | None = None
+    alerting: bool | None = None
+    static_assets: bool | None = Field(default=None,
+                                       description="The app serves images, JS or CSS.")
+    incident_runbooks: bool | None = Field(
+        default=None, description="Context only the LLM reads: runbooks for incidents.")
+    backups: bool | None = Field(default=None,
+                                 description="Context only the LLM reads: backups are taken.")
 
 
 class ComponentCapacity(StrictModel):
