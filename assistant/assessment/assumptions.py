@@ -185,13 +185,11 @@ def _business(intake: Intake) -> Iterator[Assumption]:
     business = intake.business
     if business is None:
         return
-    for field, label in (("annual_discount_rate_pct", "discount rate"),
-                         ("timeframe_months", "business case horizon"),
-                         ("currency", "business case currency")):
+    for field, label, unit in (("annual_discount_rate_pct", "discount rate", " % a year"),
+                               ("timeframe_months", "business case horizon", " months"),
+                               ("currency", "business case currency", "")):
         if _is_default(business, field):
-            value = getattr(business, field)
-            shown = {"annual_discount_rate_pct": f"{value:g} % a year",
-                     "timeframe_months": f"{value} months"}.get(field, str(value))
+            shown = f"{getattr(business, field)}{unit}"
             yield _default("business", label, shown, "schema default (intake/business.py)",
                            f"business.{field}", [])
 
