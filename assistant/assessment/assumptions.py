@@ -95,7 +95,7 @@ def _component_defaults(intake: Intake, defaults: Defaults) -> Iterator[Assumpti
         if c.size is None and kind.family and kind.default_size:
             yield _default(c.id, "instance size", kind.default_size,
                            f"catalogue kinds.{c.kind}.default_size", f"{where}.size")
-        if c.capacity.per_instance is None and not c.managed:
+        if c.capacity.per_instance is None:
             if kind.per_vcpu:
                 yield _default(c.id, "throughput per vCPU", f"{kind.per_vcpu:g} {kind.unit}",
                                kind.source, f"{where}.capacity.per_instance")
