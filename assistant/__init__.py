@@ -13,7 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.catalogue.validation import catalogue_problems
+from assistant.intake.loading import register_check
 from assistant.version import __version__
+
+# intake may not import the catalogue, so the root wires the catalogue's size and currency
+# checks into every intake validation (CLI `validate`, `review()`, the workflow).
+register_check(catalogue_problems)
 
 if TYPE_CHECKING:
     from assistant.assessment.model import Review

@@ -8,6 +8,7 @@ import numpy_financial as npf
 import pytest
 from pydantic import ValidationError
 
+import assistant.planning.business_case as bc
 from assistant.intake.business import RoiInputs, Scenario
 from assistant.planning.business_case import (
     compute_roi,
@@ -111,16 +112,18 @@ def test_irr_is_none_without_a_sign_change() -> None:
 def test_payback_on_hand_checkable_flows() -> None:
     # cumulative -100, -50, 0, 50: recovered in period 2 (0 counts as recovered)
     assert payback_period([-100, 50, 50, 50]) == 2
-    # discounted at 10 %: 45.45, 41.32, 37.57 -> cumulative -54.55, -13.22, +24.34: period 3
-    assert discounted_payback_period(0.10, [-100, 50, 50, 50]) == 3
+    # discounted at 10 %: 45.45, 41.32, 37.57 -> cumulative -54.55, -13.22, +24.34: within
+    # period 3, 13.22 of its 37.57 in: 2 + 13.22 / 37.57 = 2.352
+    assert discounted_payback_period(0.10, [-100, 50, 50, 50]) == pytest.approx(2.352, abs=1e-3)
     assert payback_period([-100, 10, 10]) is None
     assert discounted_payback_period(0.10, [-100, 50, 50]) is None  # 45.45 + 41.32 < 100
     assert payback_period([0, 0]) == 0
 
 
 def test_payback_waits_until_the_investment_stays_recovered() -> None:
-    # cumulative -100, 50, -10, 10: positive in period 1, negative again, recovered for good at 3
-    assert payback_period([-100, 150, -60, 20]) == 3
+    # cumulative -100, 50, -10, 10: positive in period 1, negative again, recovered for good
+    # within period 3: 2 + 10 / 20
+    assert payback_period([-100, 150, -60, 20]) == pytest.approx(2.5)
     # recovered then lost by the end: no payback within the horizon
     assert payback_period([-100, 150, -60]) is None
 
@@ -132,14 +135,15 @@ def test_business_case_hand_worked() -> None:
     # one-time 10,000 + 2,000 = 12,000; running 500 + 500 = 1,000 a month;
     # benefit 100,000 * 5 % + 1,000 = 6,000 a month from month 3 (time to value 2)
     # flows: -12,000, -1,000, -1,000, then 5,000 for months 3..12
-    # cumulative: -12,000, -13,000, -14,000, -9,000, -4,000, +1,000 -> payback month 5
+    # cumulative: -12,000, -13,000, -14,000, -9,000, -4,000, +1,000 -> back within month 5,
+    # 4,000 of its 5,000 in: payback 4.8 months
     # benefit 10 * 6,000 = 60,000; cost 12,000 + 12 * 1,000 = 24,000; ROI 36,000 / 24,000 = 150 %
     result = compute_roi(inputs())
     (scenario,) = result.scenarios
     assert scenario.monthly_cash_flows == [-12_000, -1_000, -1_000] + [5_000] * 10
     assert scenario.npv == pytest.approx(36_000)  # 0 % discount: NPV is the plain sum
-    assert scenario.payback_month == 5
-    assert scenario.discounted_payback_month == 5
+    assert scenario.payback_month == pytest.approx(4.8)
+    assert scenario.discounted_payback_month == pytest.approx(4.8)
     assert scenario.total_benefit == pytest.approx(60_000)
     assert scenario.total_cost == pytest.approx(24_000)
     assert scenario.roi_pct == pytest.approx(150)
@@ -177,9 +181,11 @@ def test_scenarios_and_probability_weighting_match_numpy_financial() -> None:
         assert scenario.monthly_cash_flows == pytest.approx(flows)
         assert scenario.npv == pytest.approx(npf.npv(rate, flows))
         assert scenario.irr_annual_pct == pytest.approx(annualised_pct(npf.irr(flows)))
-        # cumulative flows only rise once benefits start, so the first crossing is the payback
-        assert scenario.payback_month == next(
-            (t for t in range(37) if sum(flows[: t + 1]) >= 0), None)
+        # cumulative flows only rise once benefits start, so the first crossing is the payback,
+        # interpolated within its month
+        crossing = next((t for t in range(37) if sum(flows[: t + 1]) >= 0), None)
+        assert scenario.payback_month == (None if crossing is None else pytest.approx(
+            crossing - 1 - sum(flows[:crossing]) / flows[crossing]))
     assert result.scenarios[0].payback_month is None  # -12,000 - 36,000 + 27 * 1,200 < 0
     assert result.scenarios[0].irr_annual_pct < 0
     expected_flows = [sum(w * f[t] for w, f in built.values()) for t in range(37)]
@@ -191,10 +197,13 @@ def test_scenarios_and_probability_weighting_match_numpy_financial() -> None:
         annualised_pct(npf.irr(expected_flows)))
     discounted = [cf / (1 + rate) ** t for t, cf in enumerate(expected_flows)]
     cumulative = [sum(discounted[: t + 1]) for t in range(37)]
-    assert result.expected_discounted_payback_month == next(
-        (t for t, c in enumerate(cumulative) if c >= 0), None)
-    assert result.expected_payback_month == next(
-        (t for t in range(37) if sum(expected_flows[: t + 1]) >= 0), None)
+    t = next(t for t, c in enumerate(cumulative) if c >= 0)
+    assert result.expected_discounted_payback_month == pytest.approx(
+        t - 1 - cumulative[t - 1] / discounted[t])
+    plain = [sum(expected_flows[: t + 1]) for t in range(37)]
+    t = next(t for t, c in enumerate(plain) if c >= 0)
+    assert result.expected_payback_month == pytest.approx(
+        t - 1 - plain[t - 1] / expected_flows[t])
     assert result.expected_discounted_payback_month is not None
     assert sum(result.quarterly_net) == pytest.approx(sum(expected_flows))
     assert len(result.quarterly_net) == 12
@@ -263,3 +272,43 @@ def test_fields_are_documented_for_the_intake_schema() -> None:
     for model in (RoiInputs, Scenario):
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name} has no description"
+
+
+# Published worked examples of payback, interpolated within the period (annual periods; the
+# functions take any period). Each states its cash flows, rate and answer.
+@pytest.mark.parametrize(("flows", "rate", "payback", "discounted"), [
+    # gaodun.com/q/500s5h: 12 %, discounted payback 3 + 32,828.44 / 38,131.08 = 3.86 years
+    ([-200_000, 60_000, 80_000, 70_000, 60_000, 50_000], 0.12, 2 + 60_000 / 70_000, 3.86),
+    # justaaa.com/finance/509104: 15 %, discounted payback 1.86 years
+    ([-8000, 4800, 5900, 6700, 8000], 0.15, 1 + 3200 / 5900, 1.86),
+    # ixl.com worked answer: 11 %, discounted payback 3 + 10.4 / 69.17 = 3.15 years
+    ([-210, 85, 75, 85, 105], 0.11, 2 + 50 / 85, 3.15),
+    # scribd "Discounted Payback Period Solution": 8.5 %, discounted payback 3.41 years
+    ([-150, 70, 55, 40, 25, 10], 0.085, 2 + 25 / 40, 3.41),
+])
+def test_payback_matches_published_worked_examples(
+        flows: list[float], rate: float, payback: float, discounted: float) -> None:
+    assert bc.payback_period(flows) == pytest.approx(payback, abs=0.005)
+    assert bc.discounted_payback_period(rate, flows) == pytest.approx(discounted, abs=0.005)
+
+
+def test_payback_that_is_lost_again_counts_from_the_last_recovery() -> None:
+    # back at t=1, below zero at t=2, back for good within t=3: 2 + 5/10
+    assert bc.payback_period([-10, 15, -10, 10]) == pytest.approx(2.5)
+
+
+def test_two_irrs_are_both_named_in_a_warning() -> None:
+    # Brealey, Myers & Allen, Principles of Corporate Finance: -1,600, +10,000, -10,000 has
+    # IRRs of 25 % and 400 %.
+    roots = bc.irr_roots([-1600, 10_000, -10_000])
+    assert roots == [pytest.approx(0.25, abs=1e-6), pytest.approx(4.0, abs=1e-6)]
+    notes: list[str] = []
+    bc._annual_irr([-1600, 10_000, -10_000], "pump", notes)
+    [note] = notes
+    assert "2 IRRs" in note and "judge it by NPV" in note
+
+
+def test_infrastructure_cost_far_from_the_roadmap_is_noted_with_both() -> None:
+    note = bc.infrastructure_disagreement(1000, 5000, "EUR")
+    assert note is not None and "1,000 EUR/month" in note and "5,000 EUR/month" in note
+    assert bc.infrastructure_disagreement(1000, 1100, "EUR") is None

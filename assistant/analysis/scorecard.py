@@ -12,6 +12,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from assistant.capacity.model import CapacityReport
+from assistant.catalogue.model import defaults_for
 from assistant.intake.schema import Intake
 
 
@@ -70,10 +71,13 @@ def _business(intake: Intake, roadmap: CostedPlan) -> AreaScore:
         return AreaScore(area="business", score=None,
                          formula="100 * min(1, budget / monthly_cost_after_roadmap)",
                          basis="no budget or no costed roadmap")
-    score = 100 * min(1.0, budget.amount / total)
+    # Budget and roadmap may be in different currencies: compare in the roadmap's.
+    amount = defaults_for(intake).convert(budget.amount, budget.currency, roadmap.currency)
+    score = 100 * min(1.0, amount / total)
     return AreaScore(area="business", score=round(score, 1),
                      formula="100 * min(1, budget / monthly_cost_after_roadmap)",
-                     basis=f"budget {budget}, roadmap at {total:,.0f} {roadmap.currency}/month")
+                     basis=f"budget {budget} = {amount:,.0f} {roadmap.currency}, roadmap at "
+                           f"{total:,.0f} {roadmap.currency}/month")
 
 
 def _infrastructure(intake: Intake, capacity: CapacityReport) -> AreaScore:
@@ -82,12 +86,17 @@ def _infrastructure(intake: Intake, capacity: CapacityReport) -> AreaScore:
     ops = intake.operations
     compute = [c for c in intake.components if c.kind in {"app", "web", "worker"}]
     elastic = sum(1 for c in compute if c.autoscaling or c.managed) / len(compute) if compute else 1
-    parts = [redundant, float(ops.monitoring), float(ops.alerting), elastic]
+    # Monitoring and alerting the intake leaves out are unknown: left out of the mean.
+    known = [float(v) for v in (ops.monitoring, ops.alerting) if v is not None]
+    parts = [redundant, *known, elastic]
+    shown = {name: "?" if v is None else str(int(v))
+             for name, v in (("monitoring", ops.monitoring), ("alerting", ops.alerting))}
     return AreaScore(
         area="infrastructure", score=round(100 * sum(parts) / len(parts), 1),
-        formula="100 * mean(non-SPOF share, monitoring, alerting, elastic compute share)",
-        basis=(f"non-SPOF {redundant:.2f}, monitoring {int(ops.monitoring)}, "
-               f"alerting {int(ops.alerting)}, elastic {elastic:.2f}"),
+        formula="100 * mean(non-SPOF share, monitoring, alerting, elastic compute share; "
+                "unknown facts left out)",
+        basis=(f"non-SPOF {redundant:.2f}, monitoring {shown['monitoring']}, "
+               f"alerting {shown['alerting']}, elastic {elastic:.2f}"),
     )
 
 

@@ -20,6 +20,7 @@ from assistant.analysis.monitoring_plan import monitoring_plan
 from assistant.analysis.rules import run_rules
 from assistant.analysis.rules.finding import Finding
 from assistant.analysis.scorecard import scorecard
+from assistant.assessment.assumptions import assumptions_ledger, rests_on_defaults
 from assistant.assessment.model import Facts, PatternRef, Provenance, Review
 from assistant.assessment.offline_analyzer import offline_sections
 from assistant.capacity.model import CapacityReport, analyse
@@ -66,9 +67,9 @@ def _business_case(intake: Intake, roadmap: Roadmap, defaults: Defaults) -> RoiR
     business = intake.business
     if business is None:
         return None
-    if business.infrastructure_cost_per_month is not None:
-        return compute_roi(business)
     infra = defaults.convert(roadmap.total_monthly_cost_delta, roadmap.currency, business.currency)
+    if business.infrastructure_cost_per_month is not None:
+        return compute_roi(business, computed_infrastructure=infra)
     roi = compute_roi(business.model_copy(
         update={"infrastructure_cost_per_month": round(max(infra, 0.0), 2)}))
     note = (f"infrastructure cost per month taken from the roadmap's computed cost delta: "
@@ -98,7 +99,11 @@ def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"]
                             capacity, costs.totals[0].monthly)
     roi = _business_case(intake, roadmap, defaults)
     now = (clock or (lambda: datetime.now(UTC)))()
+    ledger = assumptions_ledger(intake, defaults, costs)
+    first = capacity.first_break
     return Facts(
+        assumptions=ledger,
+        first_break_rests_on=rests_on_defaults(first, ledger) if first else [],
         language=lang, name=intake.name, intake=intake, capacity=capacity, findings=findings,
         related=related,
         patterns=[PatternRef(id=p, title=cards[p].title, title_de=cards[p].title_de,

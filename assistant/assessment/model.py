@@ -15,6 +15,7 @@ from assistant.analysis.endpoint_caching import CachingAnalysis
 from assistant.analysis.monitoring_plan import Alert
 from assistant.analysis.rules.finding import Finding
 from assistant.analysis.scorecard import Scorecard
+from assistant.assessment.assumptions import Assumption
 from assistant.assessment.sections import (
     AdviceList,
     BottleneckAnalysis,
@@ -27,7 +28,7 @@ from assistant.intake.schema import Intake
 from assistant.planning.business_case import RoiResult
 from assistant.planning.roadmap import Roadmap
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class PatternRef(BaseModel):
@@ -81,6 +82,12 @@ class Facts(BaseModel):
     roi: RoiResult | None
     scorecard: Scorecard
     monitoring: list[Alert]
+    assumptions: list[Assumption] = Field(
+        default_factory=list, description="Every default the figures used and every fact the "
+        "intake left open (the assumptions ledger).")
+    first_break_rests_on: list[Assumption] = Field(
+        default_factory=list, description="The defaults the first breaking point rests on; "
+        "empty when it rests on the team's own figures or nothing breaks.")
     provenance: Provenance
 
 

@@ -87,7 +87,7 @@ def roi_case(review: Facts) -> RoiCase:
     recommendation = "invest" if positive and roi.expected_payback_month else "defer"
     return RoiCase(
         executive_summary=(f"Risk-adjusted NPV {roi.expected_npv:,.0f} {roi.currency} over the "
-                           f"timeframe; payback in month {roi.expected_payback_month}."
+                           f"timeframe; payback after {roi.expected_payback_month:.1f} months."
                            if roi.expected_payback_month else
                            f"Risk-adjusted NPV {roi.expected_npv:,.0f} {roi.currency}; the "
                            "investment does not pay back within the timeframe."),

@@ -100,7 +100,8 @@ class RoiCase(LlmModel):
     risk_level: Literal["low", "medium", "high"]
     npv: float | None = Field(description="Risk-adjusted NPV as computed (copy it).")
     irr_annual_pct: float | None = Field(description="Expected annual IRR as computed (copy it).")
-    payback_month: int | None = Field(description="Expected payback month as computed (copy it).")
+    payback_month: float | None = Field(description="Expected payback in months, interpolated "
+                                        "within the month, as computed (copy it).")
     value_drivers: list[str] = Field(max_length=6)
 
 

@@ -36,6 +36,8 @@ class Size(BaseModel):
     vcpu: float
     memory_gb: float
     monthly_usd: float
+    source: str | None = Field(default=None, description="Where this row's price comes from "
+                               "and when; None: the family's source.")
 
 
 class PriceTier(BaseModel):
@@ -76,15 +78,22 @@ class Service(BaseModel):
 
 
 class SizeFamily(BaseModel):
-    """Sizes of one family, smallest to largest; the last is the vertical ceiling."""
+    """Sizes of one family: the ladder the model scales along, and other rows teams name.
+
+    `entries` run smallest to largest and the last is the vertical ceiling; configurations pick
+    from them. `named` holds further current sizes (other generations and families) so a team
+    that runs one is modelled on its own vCPU, memory and price; they are looked up by name but
+    do not change the ladder, so adding a row never moves another intake's figures.
+    """
 
     model_config = ConfigDict(extra="forbid")
     source: str
     entries: list[Size]
+    named: list[Size] = Field(default_factory=list)
 
     def find(self, name: str) -> Size | None:
         """Return the size with this name, if the family has it."""
-        return next((s for s in self.entries if s.name == name), None)
+        return next((s for s in [*self.entries, *self.named] if s.name == name), None)
 
     @property
     def largest(self) -> Size:
@@ -135,7 +144,7 @@ class Defaults(BaseModel):
 
     def size(self, name: str) -> Size | None:
         """Find a size by name in any family."""
-        return next((s for f in self.sizes.values() for s in f.entries if s.name == name), None)
+        return next((s for f in self.sizes.values() if (s := f.find(name)) is not None), None)
 
     def convert(self, amount: float, source: str, target: str) -> float:
         """Convert money between currencies through the one USD table."""
@@ -163,6 +172,7 @@ def with_overrides(defaults: Defaults, overrides: list[Any]) -> Defaults:
         family = sizes[row.family]
         entries = [s for s in family.entries if s.name != row.name] + [size]
         family.entries = sorted(entries, key=lambda s: (s.vcpu, s.memory_gb))
+        family.named = [s for s in family.named if s.name != row.name]
         family.source += f"; {row.name} from the intake"
     return defaults.model_copy(update={"sizes": sizes})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,16 @@ from assistant.intake.dependencies import find_cycle
 from assistant.intake.schema import DATA_KINDS, Intake, all_field_names
 
 Loc = tuple[str | int, ...]
+IntakeCheck = Callable[[Intake], list[tuple[Loc, str]]]
+# Checks from layers above that this one may not import (the catalogue's sizes and currencies);
+# the root package registers them, so every load and every review runs them.
+_EXTRA_CHECKS: list[IntakeCheck] = []
+
+
+def register_check(check: IntakeCheck) -> None:
+    """Run `check` on every validated intake after the built-in cross-field checks."""
+    if check not in _EXTRA_CHECKS:
+        _EXTRA_CHECKS.append(check)
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,8 @@ def validate_intake(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
         intake = Intake.model_validate(data)
     except ValidationError as error:
         raise IntakeError(path, _problems_from_validation(path, error, lines)) from None
-    problems = [_with_line(path, loc, msg, lines) for loc, msg in semantic_problems(intake)]
+    found = semantic_problems(intake) + [p for check in _EXTRA_CHECKS for p in check(intake)]
+    problems = [_with_line(path, loc, msg, lines) for loc, msg in found]
     if problems:
         raise IntakeError(path, problems)
     return intake

@@ -25,6 +25,8 @@ COMPONENT_KINDS: tuple[str, ...] = ComponentKind.__args__  # type: ignore[attr-d
 DATA_KINDS = frozenset({"db", "cache", "search", "storage"})
 
 _ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
+# The label of a field no figure reads: only the LLM path sees it (fenced, as data).
+LLM_CONTEXT = "Context only the LLM reads"
 class Architecture(StrictModel):
     """Current architecture patterns (seed 001 Scaling-Readiness Assessment)."""
 
@@ -87,13 +89,21 @@ class Constraints(StrictModel):
 
 
 class Operations(StrictModel):
-    """Operational practices the rules check (seed 000 monitoring, seed 003 alerting)."""
+    """Operational practices the rules check (seed 000 monitoring, seed 003 alerting).
 
-    monitoring: bool = False
-    alerting: bool = False
-    static_assets: bool = Field(default=True, description="The app serves images, JS or CSS.")
-    incident_runbooks: bool = False
-    backups: bool = False
+    A fact left out is unknown (None), not "no": the report asks it as a question instead of
+    raising a finding on a guess.
+    """
+
+    monitoring: bool | None = None
+    alerting: bool | None = None
+    static_assets: bool | None = Field(default=None,
+                                       description="The app serves images, JS or CSS.")
+    incident_runbooks: bool | None = Field(
+        default=None, description="Runbooks for incidents; asked in the report when left out, "
+        "no rule reads it yet.")
+    backups: bool | None = Field(default=None, description="Backups are taken; asked in the "
+                                 "report when left out, no rule reads it yet.")
 
 
 class ComponentCapacity(StrictModel):
@@ -151,7 +161,7 @@ class Component(StrictModel):
 
     id: str = Field(pattern=_ID_PATTERN, description="Unique id: lower case, digits, - or _.")
     kind: ComponentKind
-    technology: str = ""
+    technology: str = Field(default="", description=f"{LLM_CONTEXT}: e.g. PostgreSQL 15.")
     instances: int = Field(default=1, ge=1)
     size: str | None = Field(default=None, description="Instance size, e.g. t3.medium.")
     host: str | None = Field(
@@ -170,7 +180,7 @@ class Component(StrictModel):
     sessions: Literal["none", "in_process", "external"] = "none"
     file_storage: Literal["none", "local", "object"] = "none"
     rate_limiting: bool = False
-    notes: str = ""
+    notes: str = Field(default="", description=f"{LLM_CONTEXT}.")
 
 
 class Endpoint(StrictModel):
@@ -218,14 +228,16 @@ class Intake(StrictModel):
     """Everything a review needs, as the team describes it."""
 
     name: str = Field(min_length=1)
-    description: str = ""
+    description: str = Field(default="", description=f"{LLM_CONTEXT}: what it does.")
     source: str = Field(default="", description="Where this intake comes from.")
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    tech_stack: list[str] = Field(default_factory=list)
-    infrastructure: str = ""
-    traffic_patterns: str = ""
-    performance_issues: list[str] = Field(default_factory=list)
-    performance_goals: str = ""
+    tech_stack: list[str] = Field(default_factory=list, description=f"{LLM_CONTEXT}.")
+    infrastructure: str = Field(default="", description=f"{LLM_CONTEXT}: hosting in prose.")
+    traffic_patterns: str = Field(default="", description=f"{LLM_CONTEXT}: daily shape.")
+    performance_issues: list[str] = Field(default_factory=list,
+                                          description=f"{LLM_CONTEXT}.")
+    performance_goals: str = Field(default="", description=f"{LLM_CONTEXT}; the computed "
+                                   "goal is targets.max_response_time_ms.")
     architecture: Architecture
     current: CurrentScale
     targets: Targets

@@ -18,6 +18,9 @@ from pydantic import BaseModel, Field
 from assistant.intake.business import RoiInputs, Scenario
 
 SENSITIVITY_STEPS_PCT = (-20.0, 20.0)
+# Beyond this gap between the intake's infrastructure cost and the roadmap's computed monthly
+# delta, the business case says so and shows both: one of them is probably wrong.
+INFRASTRUCTURE_DISAGREEMENT_PCT = 20.0
 _IRR_GRID_POINTS = 1200
 _IRR_MAX_LOG = math.log(1000.0)  # search per-period rates from about -99.9 % to +99,900 %
 
@@ -27,10 +30,12 @@ FORMULAS: dict[str, str] = {
     "benefit": "B_t = baseline_revenue * revenue_growth_pct / 100 + cost_savings "
                "if t > time_to_value else 0",
     "npv": "sum_t CF_t / (1 + r_m)^t, r_m = (1 + r_annual)^(1/12) - 1",
-    "irr": "r with sum_t CF_t / (1 + r)^t = 0, root closest to 0 found by bisection",
+    "irr": "r with sum_t CF_t / (1 + r)^t = 0, root closest to 0 found by bisection; every "
+           "root is named when there are several",
     "irr_annual": "(1 + irr_m)^12 - 1",
-    "payback": "first month t with sum_{k<=t} CF_k >= 0 that stays >= 0 to the end",
-    "discounted_payback": "first month t with sum_{k<=t} CF_k / (1 + r_m)^k >= 0 that stays >= 0",
+    "payback": "(t - 1) + |C_{t-1}| / CF_t, t the month in which C_t = sum_{k<=t} CF_k turns "
+               ">= 0 for good: recovered within the month, interpolated linearly",
+    "discounted_payback": "the same over DCF_k = CF_k / (1 + r_m)^k",
     "roi": "(total_benefit - total_cost) / total_cost * 100, undiscounted",
     "expected_cash_flows": "E[CF_t] = sum_s p_s * CF_{s,t}, p_s = probability_pct / sum of pct",
     "expected_npv": "sum_s p_s * NPV_s = NPV(E[CF]) (risk-adjusted value)",
@@ -48,8 +53,9 @@ class ScenarioResult(BaseModel):
     monthly_cash_flows: list[float] = Field(description="Index 0 is the month-0 investment.")
     npv: float
     irr_annual_pct: float | None
-    payback_month: int | None
-    discounted_payback_month: int | None
+    payback_month: float | None = Field(description="Months until the money is back, "
+                                        "interpolated within the month it comes back.")
+    discounted_payback_month: float | None
     total_benefit: float
     total_cost: float
     roi_pct: float | None = Field(description="None when the total cost is zero.")
@@ -73,9 +79,12 @@ class RoiResult(BaseModel):
     expected_npv: float
     expected_cash_flows: list[float]
     break_even_month: int | None
-    expected_payback_month: int | None
-    expected_discounted_payback_month: int | None
+    expected_payback_month: float | None
+    expected_discounted_payback_month: float | None
     expected_irr_annual_pct: float | None
+    expected_irr_roots_annual_pct: list[float] = Field(
+        default_factory=list, description="Every IRR of the expected cash flows; more than one "
+        "means the IRR cannot rank the investment (judge it by NPV).")
     quarterly_net: list[float]
     sensitivity: list[SensitivityRow]
     formulas: dict[str, str]
@@ -114,15 +123,14 @@ def _bisect(f: Callable[[float], float], lo: float, hi: float) -> float:
     return (lo + hi) / 2
 
 
-def irr_with_reason(cash_flows: Sequence[float]) -> tuple[float | None, str | None]:
-    """Return the per-period IRR closest to 0, or None with the reason there is none.
+def irr_roots(cash_flows: Sequence[float]) -> list[float]:
+    """Return every per-period IRR between -99.9 % and +99,900 %, ascending.
 
     The NPV is scanned on a grid of log(1 + r) for sign changes and each bracket is bisected,
-    so no starting guess can diverge. Several roots can exist when the flows change sign more
-    than once; like numpy_financial, the one closest to 0 is returned.
+    so no starting guess can diverge. Flows that change sign more than once can have several.
     """
     if not any(cf > 0 for cf in cash_flows) or not any(cf < 0 for cf in cash_flows):
-        return None, "the cash flows never change sign, so no IRR exists"
+        return []
     horizon = max(len(cash_flows) - 1, 1)
     low = -min(_IRR_MAX_LOG, 700 / horizon)  # keeps exp() finite for the longest flow
     step = (_IRR_MAX_LOG - low) / _IRR_GRID_POINTS
@@ -136,15 +144,35 @@ def irr_with_reason(cash_flows: Sequence[float]) -> tuple[float | None, str | No
     for i in range(len(grid) - 1):
         if values[i] * values[i + 1] < 0:
             roots.append(_bisect(f, grid[i], grid[i + 1]))
-    if not roots:
+    return sorted(math.exp(u) - 1 for u in roots)
+
+
+def irr_with_reason(cash_flows: Sequence[float]) -> tuple[float | None, str | None]:
+    """Return the per-period IRR closest to 0 (as numpy_financial), or None with the reason."""
+    if not any(cf > 0 for cf in cash_flows) or not any(cf < 0 for cf in cash_flows):
+        return None, "the cash flows never change sign, so no IRR exists"
+    rates = irr_roots(cash_flows)
+    if not rates:
         return None, "the NPV has no zero between -99.9 % and +99,900 % per month"
-    rates = [math.exp(u) - 1 for u in roots]
     return min(rates, key=abs), None
 
 
 def irr(cash_flows: Sequence[float]) -> float | None:
     """Return the per-period internal rate of return, or None when none exists."""
     return irr_with_reason(cash_flows)[0]
+
+
+def _interpolated_recovery(cumulative: Sequence[float]) -> float | None:
+    """Return the fractional period in which the running total turns non-negative for good.
+
+    As textbooks state payback: the last period still short, plus the share of the next
+    period's cash flow needed to close the gap (cash assumed to arrive evenly within it).
+    """
+    t = _recovered_from(cumulative)
+    if t is None or t == 0:
+        return None if t is None else 0.0
+    short, flow = -cumulative[t - 1], cumulative[t] - cumulative[t - 1]
+    return (t - 1) + short / flow
 
 
 def _recovered_from(cumulative: Sequence[float]) -> int | None:
@@ -158,16 +186,16 @@ def _recovered_from(cumulative: Sequence[float]) -> int | None:
     return month
 
 
-def payback_period(cash_flows: Sequence[float]) -> int | None:
-    """Return the month the cumulative cash flow turns non-negative for good, or None."""
+def payback_period(cash_flows: Sequence[float]) -> float | None:
+    """Return the periods until the cumulative cash flow is back to zero for good, or None."""
     total, cumulative = 0.0, []
     for cf in cash_flows:
         total += cf
         cumulative.append(total)
-    return _recovered_from(cumulative)
+    return _interpolated_recovery(cumulative)
 
 
-def discounted_payback_period(rate: float, cash_flows: Sequence[float]) -> int | None:
+def discounted_payback_period(rate: float, cash_flows: Sequence[float]) -> float | None:
     """Return the payback month of the cash flows discounted at the per-period rate, or None."""
     return payback_period([cf / (1 + rate) ** t for t, cf in enumerate(cash_flows)])
 
@@ -203,13 +231,23 @@ def _expected_flows(inputs: RoiInputs) -> list[float]:
     return expected
 
 
+def _annualised_pct(rate: float) -> float:
+    return ((1 + rate) ** 12 - 1) * 100
+
+
 def _annual_irr(cash_flows: Sequence[float], label: str, notes: list[str]) -> float | None:
-    """Return the annualised IRR in percent, noting why it is missing when it is."""
+    """Return the annualised IRR in percent, noting why it is missing or not unique."""
     rate, reason = irr_with_reason(cash_flows)
     if rate is None:
         notes.append(f"{label}: no IRR, {reason}")
         return None
-    return ((1 + rate) ** 12 - 1) * 100
+    roots = irr_roots(cash_flows)
+    if len(roots) > 1:
+        shown = " and ".join(f"{_annualised_pct(r):,.1f} %" for r in roots)
+        notes.append(f"{label}: the cash flows change sign more than once and have {len(roots)} "
+                     f"IRRs ({shown} a year); the one closest to 0 is shown, but no IRR ranks "
+                     f"this investment: judge it by NPV")
+    return _annualised_pct(rate)
 
 
 def _scenario_result(inputs: RoiInputs, scenario: Scenario) -> ScenarioResult:
@@ -282,8 +320,23 @@ def _infrastructure(inputs: RoiInputs) -> float:
     return inputs.infrastructure_cost_per_month
 
 
-def compute_roi(inputs: RoiInputs) -> RoiResult:
-    """Return the whole business case for the inputs, deterministically."""
+def infrastructure_disagreement(given: float, computed: float, currency: str) -> str | None:
+    """Say so when the intake's infrastructure cost and the roadmap's delta differ by > 20 %."""
+    gap = abs(given - computed)
+    if gap <= INFRASTRUCTURE_DISAGREEMENT_PCT / 100 * max(abs(computed), abs(given)) or gap < 1:
+        return None
+    return (f"the intake's infrastructure cost ({given:,.0f} {currency}/month) and the "
+            f"roadmap's computed monthly cost delta ({computed:,.0f} {currency}/month) differ by "
+            f"more than {INFRASTRUCTURE_DISAGREEMENT_PCT:g} %; the figures use the intake's, "
+            f"check which one is right")
+
+
+def compute_roi(inputs: RoiInputs, computed_infrastructure: float | None = None) -> RoiResult:
+    """Return the whole business case for the inputs, deterministically.
+
+    `computed_infrastructure` is the roadmap's monthly cost delta in the inputs' currency; when
+    the intake gives its own figure, a large gap between the two is noted with both.
+    """
     rate = monthly_rate(inputs.annual_discount_rate_pct)
     scenarios = [_scenario_result(inputs, s) for s in inputs.scenarios]
     expected = _expected_flows(inputs)
@@ -291,6 +344,10 @@ def compute_roi(inputs: RoiInputs) -> RoiResult:
     total = sum(s.probability_pct for s in inputs.scenarios)
     if total != 100:
         notes.append(f"scenario probabilities sum to {total:g} %, weights were rescaled to 100 %")
+    given = inputs.infrastructure_cost_per_month
+    if computed_infrastructure is not None and given is not None:
+        gap = infrastructure_disagreement(given, computed_infrastructure, inputs.currency)
+        notes.extend([gap] if gap else [])
     return RoiResult(
         currency=inputs.currency, scenarios=scenarios,
         expected_npv=sum(w * s.npv for w, s in zip(_weights(inputs), scenarios, strict=True)),
@@ -298,5 +355,6 @@ def compute_roi(inputs: RoiInputs) -> RoiResult:
         expected_payback_month=payback_period(expected),
         expected_discounted_payback_month=discounted_payback_period(rate, expected),
         expected_irr_annual_pct=_annual_irr(expected, "expected cash flows", notes),
+        expected_irr_roots_annual_pct=[_annualised_pct(r) for r in irr_roots(expected)],
         quarterly_net=_quarterly(expected), sensitivity=sensitivity(inputs),
         formulas=dict(FORMULAS), notes=notes)

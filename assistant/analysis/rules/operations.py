@@ -1,6 +1,7 @@
 """Rules about operations: CDN, rate limiting, monitoring and alerting.
 
-These need no capacity figure: they read what the intake says the team runs.
+These need no capacity figure: they read what the intake says the team runs. A fact the intake
+leaves out is unknown and raises no finding (the report asks it as a question instead).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from assistant.analysis.rules.registry import Rule, RuleContext, rule
 @rule("no-cdn", "medium", ["cdn", "frontend-optimization"])
 def no_cdn(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag static assets served without a CDN in front."""
-    if not ctx.intake.operations.static_assets:
+    if ctx.intake.operations.static_assets is not True:
         return []
     if any(c.kind == "cdn" for c in ctx.intake.components):
         return []
@@ -35,7 +36,7 @@ def monitoring_missing(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag a system that cannot see its own saturation coming."""
     ops = ctx.intake.operations
     missing = [name for name, present in (("monitoring", ops.monitoring),
-                                          ("alerting", ops.alerting)) if not present]
+                                          ("alerting", ops.alerting)) if present is False]
     if not missing:
         return []
     return [meta.finding([c.id for c in ctx.intake.components], missing=", ".join(missing))]

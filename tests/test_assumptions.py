@@ -1,0 +1,69 @@
+"""The assumptions ledger: every default the figures used is listed, with source and the field
+that settles it; operations facts left out are questions, not findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.assessment.compute import compute_facts
+from assistant.intake.loading import load_intake
+from assistant.intake.schema import Intake
+from assistant.report.markdown import render_markdown
+from tests.conftest import EXAMPLES
+from tests.helpers import component, intake_data, make_intake
+
+
+def _names(intake: Intake) -> set[tuple[str, str]]:
+    return {(a.subject, a.name) for a in compute_facts(intake).assumptions if a.kind == "default"}
+
+
+def test_ecommerce_ledger_lists_the_defaults_its_figures_used() -> None:
+    facts = compute_facts(load_intake(Path(EXAMPLES / "ecommerce-workshop.yaml")))
+    listed = {(a.subject, a.name) for a in facts.assumptions}
+    for expected in [("postgres", "working set"), ("api", "throughput per vCPU"),
+                     ("postgres", "write cost"), ("costs", "average response size for data "
+                                                  "transfer"), ("current", "peak-to-average ratio"),
+                     ("targets", "growth curve shape")]:
+        assert expected in listed
+    # the first break (host memory) rests on the assumed working set, and says which field
+    assert [a.settle_with for a in facts.first_break_rests_on] == [
+        "components[2].data.working_set_gb"]
+
+
+def test_a_measured_value_leaves_the_ledger() -> None:
+    data = intake_data()
+    component(data, "db")["data"]["working_set_gb"] = 20
+    component(data, "db")["data"]["data_volume_gb"] = 100
+    assert ("db", "working set") not in _names(Intake.model_validate(data))
+    component(data, "db")["data"].pop("working_set_gb")
+    assert ("db", "working set") in _names(Intake.model_validate(data))
+
+
+def test_business_defaults_are_listed() -> None:
+    intake = make_intake(business={
+        "operational_cost_per_month": 100, "development_cost": 1000, "training_cost": 0,
+        "scenarios": [{"name": "x", "probability_pct": 100, "cost_savings_per_month": 500}]})
+    names = _names(intake)
+    assert {("business", "discount rate"), ("business", "business case horizon"),
+            ("business", "business case currency")} <= names
+
+
+def test_operations_left_out_are_questions_not_findings() -> None:
+    intake = make_intake(operations={})
+    facts = compute_facts(intake)
+    assert not [f for f in facts.findings if f.rule_id in {"monitoring-missing", "no-cdn"}]
+    questions = {a.settle_with for a in facts.assumptions if a.kind == "question"}
+    assert {"operations.monitoring", "operations.alerting", "operations.static_assets"} <= \
+        questions
+    explicit = compute_facts(make_intake(operations={"monitoring": False, "alerting": True}))
+    assert [f.rule_id for f in explicit.findings if f.rule_id == "monitoring-missing"]
+
+
+def test_report_shows_the_ledger_and_the_summary_names_the_measurement() -> None:
+    from assistant.assessment.compute import offline_review
+
+    review = offline_review(load_intake(Path(EXAMPLES / "ecommerce-workshop.yaml")))
+    text = render_markdown(review)
+    assert "Defaults this review used" in text
+    assert "working set = 20% of 5 GB = 1.0 GB" in text
+    assert "This rests on defaults" in text.split("## Architecture")[0]
