@@ -27,7 +27,7 @@ from assistant.intake.schema import Intake
 from assistant.planning.business_case import RoiResult
 from assistant.planning.roadmap import Roadmap
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class PatternRef(BaseModel):

@@ -172,6 +172,8 @@ def review(
             failures.append((path, f"cannot write {where}: {error.strerror or error}"))
             continue
         except Exception as error:  # noqa: BLE001 - go on with the next file, never a traceback
+            if settings.internal_errors == "raise":  # tests: a programming error must fail
+                raise
             failures.append((path, f"internal error: {type(error).__name__}: {error}"))
             continue
         for fmt in chosen:

@@ -195,7 +195,8 @@ class Component(StrictModel):
 class Endpoint(StrictModel):
     """One API endpoint (seed 001 exercise 2 endpoint table)."""
 
-    path: str = Field(min_length=1, max_length=2000)
+    path: str = Field(min_length=1, max_length=2000, pattern=r"^[^\s`]+$",
+                      description="The URL path, one token: no spaces, line breaks or backticks.")
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
     requests_per_minute: float = Field(ge=0, le=MAX_RATE * 60)
     avg_response_time_ms: float = Field(gt=0, le=MAX_MS)
