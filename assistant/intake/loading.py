@@ -46,7 +46,7 @@ def validate_intake(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
     try:
         intake = Intake.model_validate(data)
     except ValidationError as error:
-        raise IntakeError(path, _problems_from_validation(path, error, lines)) from None
+        raise IntakeError(path, _problems_from_validation(path, error, lines, data)) from None
     problems = [_with_line(path, loc, msg, lines) for loc, msg in semantic_problems(intake)]
     if problems:
         raise IntakeError(path, problems)
@@ -54,19 +54,40 @@ def validate_intake(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
 
 
 def _problems_from_validation(
-    path: Path, error: ValidationError, lines: dict[Loc, int]
+    path: Path, error: ValidationError, lines: dict[Loc, int], data: Any
 ) -> list[Problem]:
     known = sorted(all_field_names())
     problems = []
     for item in error.errors(include_url=False):
-        loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
+        loc = _field_loc(item["loc"], data)
         message = _expected(item, known)
         problems.append(_with_line(path, loc, message, lines))
     return problems
 
 
+def _field_loc(loc: tuple[str | int, ...], data: Any) -> Loc:
+    """The location as the user wrote it: Pydantic's union tags dropped, their keys kept.
+
+    Pydantic adds the chosen union member's name (e.g. "function-before[...]") to locations; a
+    key the user actually wrote is kept even if it looks like one (an unknown key `[` once
+    vanished from its own error message, leaving no field named).
+    """
+    kept: list[str | int] = []
+    node = data
+    for part in loc:
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if present:
+            node = node[part]
+        elif _is_union_tag(part):
+            continue
+        else:
+            node = None
+        kept.append(part)
+    return tuple(kept)
+
+
 def _is_union_tag(part: str | int) -> bool:
-    # Pydantic adds the chosen member's name (e.g. "function-before[...]") to union locations.
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 
