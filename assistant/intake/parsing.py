@@ -43,18 +43,18 @@ class _BoundedLoader(yaml.SafeLoader):
         self._depth = 0
         self._weights: dict[int, int] = {}
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         if self._depth > MAX_DEPTH:
             mark = self.peek_event().start_mark
             raise _Refused(f"nested deeper than {MAX_DEPTH} levels", mark.line + 1)
         try:
-            node = super().compose_node(parent, index)  # type: ignore[misc]
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
         if node is not None:
             self._weigh(node)
-        return node  # type: ignore[no-any-return]
+        return node
 
     def _weigh(self, node: yaml.Node) -> int:
         known = self._weights.get(id(node))
