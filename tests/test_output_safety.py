@@ -86,6 +86,13 @@ def test_markdown_tables_keep_their_shape_and_the_text_is_shown() -> None:
     assert f"/api/{MARKER}/" in shown  # escaped, not dropped
 
 
+def test_mermaid_labels_carry_no_directive_comment_or_bracket() -> None:
+    from assistant.report.diagram import mermaid_text
+
+    label = mermaid_text("%%{init: {'theme': 'dark'}}%% \"] --> x[\"y\"] <b>")
+    assert not any(c in label for c in '%{}[]"<>')
+
+
 def test_mermaid_ids_are_one_to_one_with_component_ids() -> None:
     assert mermaid_id("api-1") != mermaid_id("api_1")
     assert mermaid_id("a_x2d_b") != mermaid_id("a-b")
@@ -109,6 +116,7 @@ def test_real_mermaid_parser_reads_the_hostile_diagram_as_drawn() -> None:
     assert parsed["ok"], parsed.get("error")
     assert parsed["config"] == {}  # no %%{init}%% directive took effect
     ids = {n["id"] for n in parsed["nodes"]}
+    assert len(ids) == len(review.intake.components)  # api-1 and api_1 stay two nodes
     assert ids == {mermaid_id(c.id) for c in review.intake.components}
     expected_edges = {(mermaid_id(c.id), mermaid_id(d)) for c in review.intake.components
                       for d in c.depends_on}
