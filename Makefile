@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 EXAMPLE ?= examples/ecommerce-workshop.yaml
 
-.PHONY: install demo test lint eval bench schema clean chromium record wheel-check
+.PHONY: install demo test lint eval bench schema clean chromium mermaid record wheel-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	  else echo "chromium missing: the browser test will be skipped (install Debian's chromium)"; fi; }
 
-test: install chromium
+# The real Mermaid parser (npm mermaid + jsdom, pinned in tests/mermaid/package-lock.json) for the
+# diagram-safety test; skipped with a reason when Node is missing.
+mermaid:
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ -d tests/mermaid/node_modules/mermaid ] || npm ci --prefix tests/mermaid --no-audit --no-fund --silent; \
+	else echo "node/npm missing: the Mermaid parser test will be skipped (install Debian's nodejs npm)"; fi
+
+test: install chromium mermaid
 	$(BIN)/python -m pytest
 
 lint: install

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     response_format: Literal["auto", "json_schema", "json_object"] = Field(
         default="auto",
         description="OpenAI-compatible servers: auto falls back to JSON mode if refused")
+    max_intake_bytes: int = Field(default=2_000_000, gt=0, description=(
+        "the largest intake file read, in bytes; checked before parsing"))
     internal_errors: Literal["fallback", "raise"] = Field(default="fallback", description=(
         "on a programming error in a step: fallback (offline section labelled internal error, "
         "the run exits non-zero) or raise (tests)"))

@@ -187,7 +187,7 @@ def test_markdown_charts_are_written_as_png(tmp_path: Path) -> None:
 def test_mermaid_diagram_shows_hosts_spofs_and_first_break() -> None:
     text = mermaid(review_of())
     assert text.startswith("flowchart LR\n")
-    assert 'subgraph h_ec2_main["shared host ec2-main"]' in text
+    assert 'subgraph h_ec2_x2d_main["shared host ec2-main"]' in text
     assert "n_web --> n_api" in text and "n_api --> n_postgres" in text
     assert "class n_api,n_postgres spof" in text
     assert "class n_api,n_postgres breaks" in text
@@ -195,7 +195,8 @@ def test_mermaid_diagram_shows_hosts_spofs_and_first_break() -> None:
 
 def test_mermaid_ids_and_labels_are_sanitised() -> None:
     assert mermaid_id("end") == "n_end"
-    assert mermaid_id("a-b.c") == "n_a_b_c"
+    assert mermaid_id("a-b.c") == "n_a_x2d_b_x2e_c"  # one-to-one: a_b.c is n_a__b_x2e_c
+    assert mermaid_id("a_b.c") == "n_a__b_x2e_c"
     assert mermaid_text('C# "x" <b> `y` | z') == "C#35; #quot;x#quot; #lt;b#gt; #96;y#96; #124; z"
 
 

@@ -35,6 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.catalogue.model import Sourced, load_defaults
+from assistant.intake.freshness import parse_freshness
 from assistant.intake.schema import Intake
 
 CACHING_PATH = Path(__file__).parent / "data" / "caching.yaml"
@@ -48,17 +49,6 @@ _MAX_TTL_S = 10 * 365 * 86400.0
 _EXACT_RANKS = 10_000
 _BIN_GROWTH = 1.01
 
-_UNIT_SECONDS: dict[str, float] = {
-    **dict.fromkeys(["ms", "msec", "millisecond", "milliseconds"], 0.001),
-    **dict.fromkeys(["s", "sec", "secs", "second", "seconds", "sekunde", "sekunden"], 1.0),
-    **dict.fromkeys(["m", "min", "mins", "minute", "minutes", "minuten"], 60.0),
-    **dict.fromkeys(["h", "hr", "hrs", "hour", "hours", "stunde", "stunden"], 3600.0),
-    **dict.fromkeys(["d", "day", "days", "tag", "tage"], 86400.0),
-    **dict.fromkeys(["w", "week", "weeks", "woche", "wochen"], 604800.0),
-    **dict.fromkeys(["y", "year", "years", "jahr", "jahre"], 31536000.0),
-}
-_REAL_TIME = frozenset({"real-time", "realtime", "real time", "live", "0"})
-_FRESHNESS = re.compile(r"^\s*(?P<n>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>[a-zäöü]+)\.?\s*$")
 _PARAM_SEGMENT = re.compile(r"^(:.+|\{.+\}|<.+>)$")
 
 
@@ -199,28 +189,6 @@ class CachingAnalysis(BaseModel):
 
 
 # --------------------------------------------------------------------------- pure functions
-
-
-def parse_freshness(text: str, path: str) -> float:
-    """Turn a freshness requirement such as '5 minutes' or '30 s' into seconds.
-
-    The TTL is the freshness requirement, so an unreadable text must stop the analysis with a
-    message naming the endpoint rather than silently cache nothing.
-
-    Raises:
-        ValueError: if the text is not a number with a known unit.
-    """
-    cleaned = text.strip().lower()
-    if cleaned in _REAL_TIME:
-        return 0.0
-    match = _FRESHNESS.match(cleaned)
-    unit = _UNIT_SECONDS.get(match.group("unit")) if match else None
-    if match is None or unit is None:
-        raise ValueError(
-            f"endpoint {path}: cannot read data_freshness {text!r}; write a number and a unit "
-            "such as '30 s', '5 minutes' or '1 hour'"
-        )
-    return float(match.group("n").replace(",", ".")) * unit
 
 
 def key_shape(path: str, user_specific: bool) -> Shape:

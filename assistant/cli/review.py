@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from assistant.cli.console import err, out
 
@@ -43,13 +44,35 @@ def validate(
             load_intake(path)
         except IntakeError as error:
             failed += 1
-            err.print(f"[red]✗[/red] {path}: {len(error.problems)} problem(s)", highlight=False)
+            err.print(f"[red]✗[/red] {escape(str(path))}: {len(error.problems)} problem(s)",
+                      highlight=False)
             for problem in error.problems:
                 err.print(f"  - {problem}", highlight=False, markup=False)
+        except Exception as error:  # noqa: BLE001 - one line per file, never a traceback
+            failed += 1
+            err.print(f"✗ {path}: internal error: {type(error).__name__}: {error}",
+                      highlight=False, markup=False)
         else:
-            out.print(f"[green]✓[/green] {path}: valid", highlight=False)
+            out.print(f"[green]✓[/green] {escape(str(path))}: valid", highlight=False)
     if failed:
         raise typer.Exit(code=1)
+
+
+def _usable_out_dir(out_dir: Path) -> None:
+    """Refuse an output folder that is a file or cannot be written, in one line (exit 2)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        writable = os.access(out_dir, os.W_OK | os.X_OK)
+    except FileExistsError:
+        reason = "is a file, not a folder"
+    except OSError as error:
+        reason = f"cannot be created: {error.strerror or error}"
+    else:
+        if writable:
+            return
+        reason = "is not writable"
+    err.print(f"✗ --out {out_dir}: {reason}", highlight=False, markup=False)
+    raise typer.Exit(code=2)
 
 
 def _settings(provider: str | None, model: str | None, base_url: str | None,
@@ -111,10 +134,11 @@ def review(
         help="Checkpoint each step in OUT/<stem>/checkpoints.sqlite; a rerun continues at the "
              "step that failed instead of paying for finished LLM steps again.")] = False,
 ) -> None:
-    """Review architecture files; each report lands in OUT/<file stem>/."""
+    """Review architecture files; each report lands in OUT/<file stem>/ (unique per file)."""
     import assistant
     from assistant.intake.loading import IntakeError
     from assistant.llm.providers.base import ProviderError
+    from assistant.report.writer import report_folders
     from assistant.workflow.run import RUN_LOG_NAME, default_retrieval, internal_error_steps
 
     chosen = tuple(_parse_formats(formats))
@@ -125,14 +149,16 @@ def review(
     else:
         out.print(f"mode: llm ({settings.provider}, model {llm.model}) on top of the computed "
                   "facts")
+    _usable_out_dir(out_dir)
     retrieval = default_retrieval()
+    folders = report_folders(out_dir, files)
     failures: list[tuple[Path, str]] = []
     crashed = 0
     for path in files:
+        folder = folders[path]
         try:
-            result = assistant.review(path, settings, out_dir=out_dir / path.stem,
-                                      formats=chosen, provider=llm, retrieval=retrieval,
-                                      resume=resume)
+            result = assistant.review(path, settings, out_dir=folder, formats=chosen,
+                                      provider=llm, retrieval=retrieval, resume=resume)
         except IntakeError as error:
             failures.append((path, f"{len(error.problems)} problem(s)"))
             for problem in error.problems:
@@ -141,9 +167,18 @@ def review(
         except ProviderError as error:
             failures.append((path, f"provider error: {error}"))
             continue
+        except OSError as error:  # the report folder or a file in it cannot be written
+            where = error.filename or folder
+            failures.append((path, f"cannot write {where}: {error.strerror or error}"))
+            continue
+        except Exception as error:  # noqa: BLE001 - go on with the next file, never a traceback
+            if settings.internal_errors == "raise":  # tests: a programming error must fail
+                raise
+            failures.append((path, f"internal error: {type(error).__name__}: {error}"))
+            continue
         for fmt in chosen:
-            out.print(f"[green]✓[/green] {path} → {out_dir / path.stem / ('report.' + fmt)}",
-                      highlight=False)
+            out.print(f"[green]✓[/green] {escape(str(path))} → "
+                      f"{escape(str(folder / ('report.' + fmt)))}", highlight=False)
         for step, section in sorted(result.sections.items()):
             if section.source == "fallback":
                 err.print(f"  ! {path}: section {step} fell back to the offline analyzer",
@@ -151,7 +186,7 @@ def review(
         for step in internal_error_steps(result):  # a crash, not a provider hiccup: fail
             crashed += 1
             err.print(f"✗ {path}: internal error in step {step}; the report shows the offline "
-                      f"section, the traceback is in {out_dir / path.stem / RUN_LOG_NAME}",
+                      f"section, the traceback is in {folder / RUN_LOG_NAME}",
                       highlight=False, markup=False)
     if failures:
         err.print(f"[red]{len(failures)} of {len(files)} file(s) could not be reviewed:[/red]")

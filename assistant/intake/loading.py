@@ -2,26 +2,28 @@
 
 A user who mistypes a field must learn which file, which field path, which line and what was
 expected, in one pass: all problems are collected, none is dropped. YAML is read with the safe
-loader only; line numbers come from the composed node tree.
+loader only, with bounds on size, depth and alias expansion (`parsing`); line numbers come
+from the composed node tree.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from assistant.intake.dependencies import find_cycle
+from assistant.intake.parsing import Loc, parse, read_text
+from assistant.intake.problems import IntakeError, Problem
 from assistant.intake.schema import DATA_KINDS, Intake, all_field_names
 
-Loc = tuple[str | int, ...]
+__all__ = ["IntakeError", "Loc", "Problem", "load_intake", "read_intake_data", "register_check",
+           "validate_intake"]
+
 IntakeCheck = Callable[[Intake], list[tuple[Loc, str]]]
 # Checks from layers above that this one may not import (the catalogue's sizes and currencies);
 # the root package registers them, so every load and every review runs them.
@@ -34,39 +36,23 @@ def register_check(check: IntakeCheck) -> None:
         _EXTRA_CHECKS.append(check)
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an intake file."""
-
-    file: str
-    field: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field or '(file)'}: {self.message}"
-
-
-class IntakeError(Exception):
-    """Raised when an intake file cannot be used; carries every problem found."""
-
-    def __init__(self, path: Path, problems: list[Problem]) -> None:
-        self.path = path
-        self.problems = problems
-        summary = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{path}: {len(problems)} problem(s) in the intake:\n{summary}")
-
-
-def load_intake(path: Path) -> Intake:
+def load_intake(path: Path, max_bytes: int | None = None) -> Intake:
     """Read, parse and validate one intake file, or raise IntakeError with all problems."""
-    data, lines = read_intake_data(path)
+    data, lines = read_intake_data(path, max_bytes)
     return validate_intake(path, data, lines)
 
 
-def read_intake_data(path: Path) -> tuple[Any, dict[Loc, int]]:
-    """Read and parse a file into plain data and a field-path-to-line map (no validation)."""
-    return _parse(path, _read_text(path))
+def read_intake_data(path: Path, max_bytes: int | None = None) -> tuple[Any, dict[Loc, int]]:
+    """Read and parse a file into plain data and a field-path-to-line map (no validation).
+
+    `max_bytes` defaults to the `max_intake_bytes` setting (ARCHREVIEW_MAX_INTAKE_BYTES); the
+    size is checked before the file is read.
+    """
+    if max_bytes is None:
+        from assistant.settings import Settings
+
+        max_bytes = Settings.from_env().max_intake_bytes
+    return parse(path, read_text(path, max_bytes))
 
 
 def validate_intake(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
@@ -74,7 +60,7 @@ def validate_intake(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
     try:
         intake = Intake.model_validate(data)
     except ValidationError as error:
-        raise IntakeError(path, _problems_from_validation(path, error, lines)) from None
+        raise IntakeError(path, _problems_from_validation(path, error, lines, data)) from None
     found = semantic_problems(intake) + [p for check in _EXTRA_CHECKS for p in check(intake)]
     problems = [_with_line(path, loc, msg, lines) for loc, msg in found]
     if problems:
@@ -82,72 +68,41 @@ def validate_intake(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
     return intake
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise IntakeError(path, [Problem(str(path), "", "file not found")]) from None
-    except UnicodeDecodeError as error:
-        raise IntakeError(
-            path, [Problem(str(path), "", f"expected UTF-8 text ({error.reason})")]
-        ) from None
-
-
-def _parse(path: Path, text: str) -> tuple[Any, dict[Loc, int]]:
-    """Parse JSON or YAML; return the data and a map from field path to line number."""
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text), {}
-        except json.JSONDecodeError as error:
-            problem = Problem(str(path), "", f"malformed JSON: {error.msg}", error.lineno)
-            raise IntakeError(path, [problem]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(error, "problem", None) or str(error)
-        problem = Problem(str(path), "", f"malformed YAML: {reason}", line)
-        raise IntakeError(path, [problem]) from None
-    if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "an empty file"
-        problem = Problem(str(path), "", f"expected a mapping of intake fields, got {kind}")
-        raise IntakeError(path, [problem])
-    lines: dict[Loc, int] = {}
-    _index_lines(node, (), lines)
-    return data, lines
-
-
-def _index_lines(node: yaml.Node | None, loc: Loc, lines: dict[Loc, int]) -> None:
-    if node is None:
-        return
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-            _index_lines(value_node, (*loc, key), lines)
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _index_lines(item, (*loc, index), lines)
-
-
 def _problems_from_validation(
-    path: Path, error: ValidationError, lines: dict[Loc, int]
+    path: Path, error: ValidationError, lines: dict[Loc, int], data: Any
 ) -> list[Problem]:
     known = sorted(all_field_names())
     problems = []
     for item in error.errors(include_url=False):
-        loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
+        loc = _field_loc(item["loc"], data)
         message = _expected(item, known)
         problems.append(_with_line(path, loc, message, lines))
     return problems
 
 
+def _field_loc(loc: tuple[str | int, ...], data: Any) -> Loc:
+    """The location as the user wrote it: Pydantic's union tags dropped, their keys kept.
+
+    Pydantic adds the chosen union member's name (e.g. "function-before[...]") to locations; a
+    key the user actually wrote is kept even if it looks like one (an unknown key `[` once
+    vanished from its own error message, leaving no field named).
+    """
+    kept: list[str | int] = []
+    node = data
+    for part in loc:
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if present:
+            node = node[part]
+        elif _is_union_tag(part):
+            continue
+        else:
+            node = None
+        kept.append(part)
+    return tuple(kept)
+
+
 def _is_union_tag(part: str | int) -> bool:
-    # Pydantic adds the chosen member's name (e.g. "function-before[...]") to union locations.
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from assistant.intake.base import StrictModel
 from assistant.intake.business import RoiInputs
+from assistant.intake.freshness import parse_freshness
 from assistant.intake.money import Money
 
 ComponentKind = Literal[
@@ -27,6 +28,18 @@ DATA_KINDS = frozenset({"db", "cache", "search", "storage"})
 _ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
 # The label of a field no figure reads: only the LLM path sees it (fenced, as data).
 LLM_CONTEXT = "Context only the LLM reads"
+
+# Sane upper bounds, so an absurd value is refused at the boundary with the bound in the message
+# instead of overflowing a formula half-way through a review. Generous: far beyond any real system.
+MAX_USERS = 10_000_000_000  # more than everyone on Earth
+MAX_RATE = 1e9  # requests or operations per second
+MAX_MS = 3_600_000.0  # one hour
+MAX_GB = 1e9  # an exabyte
+MAX_PCT_GROWTH = 100_000.0  # a thousandfold in a year
+MAX_INSTANCES = 10_000
+MAX_TEXT = 10_000
+MAX_NAME = 200
+MAX_ITEMS = 200
 class Architecture(StrictModel):
     """Current architecture patterns (seed 001 Scaling-Readiness Assessment)."""
 
@@ -39,16 +52,18 @@ class Architecture(StrictModel):
 class CurrentScale(StrictModel):
     """Load today (seed 001 currentScale and exercise 1 currentLoad)."""
 
-    active_users: int = Field(ge=0)
-    concurrent_users: int | None = Field(default=None, ge=0)
-    requests_per_second: float = Field(gt=0, description="Average edge request rate today.")
+    active_users: int = Field(ge=0, le=MAX_USERS)
+    concurrent_users: int | None = Field(default=None, ge=0, le=MAX_USERS)
+    requests_per_second: float = Field(gt=0, le=MAX_RATE,
+                                       description="Average edge request rate today.")
     peak_factor: float = Field(
-        default=1.0, ge=1, description="Peak-to-average ratio; the model plans for the peak."
+        default=1.0, ge=1, le=100,
+            description="Peak-to-average ratio; the model plans for the peak."
     )
-    daily_requests: int | None = Field(default=None, ge=0)
-    avg_response_time_ms: float | None = Field(default=None, gt=0)
-    p95_response_time_ms: float | None = Field(default=None, gt=0)
-    data_volume_gb: float | None = Field(default=None, ge=0)
+    daily_requests: int | None = Field(default=None, ge=0, le=MAX_RATE * 86_400)
+    avg_response_time_ms: float | None = Field(default=None, gt=0, le=MAX_MS)
+    p95_response_time_ms: float | None = Field(default=None, gt=0, le=MAX_MS)
+    data_volume_gb: float | None = Field(default=None, ge=0, le=MAX_GB)
     uptime_pct: float | None = Field(default=None, ge=0, le=100)
     error_rate_pct: float | None = Field(default=None, ge=0, le=100)
     cache_hit_pct: float | None = Field(default=None, ge=0, le=100)
@@ -57,34 +72,34 @@ class CurrentScale(StrictModel):
 class Targets(StrictModel):
     """Where the team wants to be (seed 001 growthProjections and exercise 1 scaleTarget)."""
 
-    target_users: int = Field(gt=0)
+    target_users: int = Field(gt=0, le=MAX_USERS)
     target_month: int = Field(default=12, ge=1, le=60, description="Months until the target.")
-    six_month_users: int | None = Field(default=None, gt=0)
-    twelve_month_users: int | None = Field(default=None, gt=0)
-    target_concurrent_users: int | None = Field(default=None, gt=0)
-    target_requests_per_second: float | None = Field(default=None, gt=0)
-    max_response_time_ms: float | None = Field(default=None, gt=0)
+    six_month_users: int | None = Field(default=None, gt=0, le=MAX_USERS)
+    twelve_month_users: int | None = Field(default=None, gt=0, le=MAX_USERS)
+    target_concurrent_users: int | None = Field(default=None, gt=0, le=MAX_USERS)
+    target_requests_per_second: float | None = Field(default=None, gt=0, le=MAX_RATE)
+    max_response_time_ms: float | None = Field(default=None, gt=0, le=MAX_MS)
     target_uptime_pct: float | None = Field(default=None, gt=0, lt=100)
 
 
 class Growth(StrictModel):
     """Expected yearly growth in percent (seed 001 growthProjections)."""
 
-    expected_traffic_growth_pct: float | None = Field(default=None, ge=-100)
-    expected_data_growth_pct: float | None = Field(default=None, ge=-100)
+    expected_traffic_growth_pct: float | None = Field(default=None, ge=-100, le=MAX_PCT_GROWTH)
+    expected_data_growth_pct: float | None = Field(default=None, ge=-100, le=MAX_PCT_GROWTH)
 
 
 class Constraints(StrictModel):
     """Budget, team and delivery constraints (seed 001 constraints, seed 000 team capacity)."""
 
     budget_per_month: Money | None = None
-    team_size: int = Field(ge=1)
+    team_size: int = Field(ge=1, le=10_000)
     scaling_share_pct: float = Field(
         default=50, gt=0, le=100,
         description="Share of the team's time available for scaling work.",
     )
     technical_debt: Literal["low", "medium", "high", "critical"] = "medium"
-    compliance: list[str] = Field(default_factory=list)
+    compliance: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     time_to_market: Literal["flexible", "normal", "aggressive"] = "normal"
 
 
@@ -110,13 +125,13 @@ class ComponentCapacity(StrictModel):
     """Measured or known capacity of one instance; any value here overrides the defaults."""
 
     per_instance: float | None = Field(
-        default=None, gt=0, description="Work one instance does at 100 % CPU (RPS, QPS, ops/s)."
-    )
-    vcpu: float | None = Field(default=None, gt=0)
-    memory_gb: float | None = Field(default=None, gt=0)
-    max_connections: int | None = Field(default=None, gt=0)
-    storage_gb: float | None = Field(default=None, gt=0)
-    iops: float | None = Field(default=None, gt=0)
+        default=None, gt=0, le=MAX_RATE,
+        description="Work one instance does at 100 % CPU (RPS, QPS, ops/s).")
+    vcpu: float | None = Field(default=None, gt=0, le=1024)
+    memory_gb: float | None = Field(default=None, gt=0, le=65_536)
+    max_connections: int | None = Field(default=None, gt=0, le=100_000_000)
+    storage_gb: float | None = Field(default=None, gt=0, le=MAX_GB)
+    iops: float | None = Field(default=None, gt=0, le=MAX_RATE)
 
 
 class ComponentUsage(StrictModel):
@@ -124,22 +139,24 @@ class ComponentUsage(StrictModel):
 
     cpu_pct: float | None = Field(default=None, ge=0, le=100)
     memory_pct: float | None = Field(default=None, ge=0, le=100)
-    connections: int | None = Field(default=None, ge=0)
-    storage_used_gb: float | None = Field(default=None, ge=0)
-    iops: float | None = Field(default=None, ge=0)
+    connections: int | None = Field(default=None, ge=0, le=100_000_000)
+    storage_used_gb: float | None = Field(default=None, ge=0, le=MAX_GB)
+    iops: float | None = Field(default=None, ge=0, le=MAX_RATE)
 
 
 class DataProfile(StrictModel):
     """How a data store is used: reads vs writes, replicas, partitions, size."""
 
     read_ratio: float | None = Field(default=None, ge=0, le=1, description="Share of reads.")
-    replicas: int = Field(default=0, ge=0, description="Read replicas besides the primary.")
-    partitions: int = Field(default=1, ge=1, description="Shards/partitions taking writes.")
+    replicas: int = Field(default=0, ge=0, le=100,
+                          description="Read replicas besides the primary.")
+    partitions: int = Field(default=1, ge=1, le=MAX_INSTANCES,
+                            description="Shards/partitions taking writes.")
     hottest_partition_share: float | None = Field(
         default=None, gt=0, le=1, description="Share of writes on the busiest partition."
     )
-    data_volume_gb: float | None = Field(default=None, ge=0)
-    working_set_gb: float | None = Field(default=None, ge=0)
+    data_volume_gb: float | None = Field(default=None, ge=0, le=MAX_GB)
+    working_set_gb: float | None = Field(default=None, ge=0, le=MAX_GB)
     multi_az: bool = False
     cache_hit_ratio: float | None = Field(
         default=None, ge=0, lt=1, description="Share of reads answered by a cache in front."
@@ -161,15 +178,18 @@ class Component(StrictModel):
 
     id: str = Field(pattern=_ID_PATTERN, description="Unique id: lower case, digits, - or _.")
     kind: ComponentKind
-    technology: str = Field(default="", description=f"{LLM_CONTEXT}: e.g. PostgreSQL 15.")
-    instances: int = Field(default=1, ge=1)
-    size: str | None = Field(default=None, description="Instance size, e.g. t3.medium.")
+    technology: str = Field(default="", max_length=MAX_NAME,
+                            description=f"{LLM_CONTEXT}: e.g. PostgreSQL 15.")
+    instances: int = Field(default=1, ge=1, le=MAX_INSTANCES)
+    size: str | None = Field(default=None, max_length=MAX_NAME,
+                             description="Instance size, e.g. t3.medium.")
     host: str | None = Field(
         default=None, pattern=_ID_PATTERN, description="Host id shared with other components."
     )
-    depends_on: list[str] = Field(default_factory=list)
+    depends_on: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
     load_share: float | None = Field(
-        default=None, ge=0, description="Requests reaching this component per edge request."
+        default=None, ge=0, le=1000,
+            description="Requests reaching this component per edge request."
     )
     capacity: ComponentCapacity = Field(default_factory=ComponentCapacity)
     usage: ComponentUsage = Field(default_factory=ComponentUsage)
@@ -180,24 +200,28 @@ class Component(StrictModel):
     sessions: Literal["none", "in_process", "external"] = "none"
     file_storage: Literal["none", "local", "object"] = "none"
     rate_limiting: bool = False
-    notes: str = Field(default="", description=f"{LLM_CONTEXT}.")
+    notes: str = Field(default="", max_length=MAX_TEXT, description=f"{LLM_CONTEXT}.")
 
 
 class Endpoint(StrictModel):
     """One API endpoint (seed 001 exercise 2 endpoint table)."""
 
-    path: str = Field(min_length=1)
+    path: str = Field(min_length=1, max_length=2000, pattern=r"^[^\s`]+$",
+                      description="The URL path, one token: no spaces, line breaks or backticks.")
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
-    requests_per_minute: float = Field(ge=0)
-    avg_response_time_ms: float = Field(gt=0)
-    data_freshness: str | None = Field(default=None, description="e.g. '5 minutes'.")
+    requests_per_minute: float = Field(ge=0, le=MAX_RATE * 60)
+    avg_response_time_ms: float = Field(gt=0, le=MAX_MS)
+    data_freshness: str | None = Field(
+        default=None, max_length=MAX_NAME,
+        description="A number and a unit ('30 s', '5 minutes', '1 hour') or 'real-time'.")
     user_specific: bool = False
     currently_cached: bool = False
     served_by: str | None = Field(default=None, description="Component id serving it.")
     distinct_keys: int | None = Field(
-        default=None, gt=0, description="Distinct cache keys (pages, items, users); default by "
+        default=None, gt=0, le=10**12,
+            description="Distinct cache keys (pages, items, users); default by "
         "endpoint shape from data/caching.yaml.")
-    avg_response_kb: float | None = Field(default=None, gt=0,
+    avg_response_kb: float | None = Field(default=None, gt=0, le=10_000_000,
                                           description="Average response size in KiB.")
 
     @field_validator("method", mode="before")
@@ -205,39 +229,53 @@ class Endpoint(StrictModel):
     def _upper_method(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @model_validator(mode="after")
+    def _freshness_readable(self) -> Endpoint:
+        # Refused here, with the field named, rather than half-way through the caching analysis.
+        if self.data_freshness is not None:
+            parse_freshness(self.data_freshness, self.path)
+        return self
+
 
 class PerUser(StrictModel):
     """Resource need per concurrent user (seed 002 capacity planning); defaults fill gaps."""
 
-    cpu_cores: float | None = Field(default=None, gt=0)
-    memory_mb: float | None = Field(default=None, gt=0)
-    storage_mb: float | None = Field(default=None, gt=0)
+    cpu_cores: float | None = Field(default=None, gt=0, le=64)
+    memory_mb: float | None = Field(default=None, gt=0, le=1_000_000)
+    storage_mb: float | None = Field(default=None, gt=0, le=1e9)
 
 
 class CatalogueOverride(StrictModel):
     """Replace or add one size row of the price catalogue (e.g. your contract price)."""
 
-    name: str = Field(min_length=1, description="Size name, e.g. m5.large or db.r6g.xlarge.")
+    name: str = Field(min_length=1, max_length=MAX_NAME,
+                      description="Size name, e.g. m5.large or db.r6g.xlarge.")
     family: Literal["compute", "database", "cache"]
-    vcpu: float = Field(gt=0)
-    memory_gb: float = Field(gt=0)
+    vcpu: float = Field(gt=0, le=1024)
+    memory_gb: float = Field(gt=0, le=65_536)
     monthly_price: Money = Field(description="Monthly price of one instance of this size.")
 
 
 class Intake(StrictModel):
     """Everything a review needs, as the team describes it."""
 
-    name: str = Field(min_length=1)
-    description: str = Field(default="", description=f"{LLM_CONTEXT}: what it does.")
-    source: str = Field(default="", description="Where this intake comes from.")
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    description: str = Field(default="", max_length=MAX_TEXT,
+                             description=f"{LLM_CONTEXT}: what it does.")
+    source: str = Field(default="", max_length=MAX_TEXT,
+                        description="Where this intake comes from.")
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    tech_stack: list[str] = Field(default_factory=list, description=f"{LLM_CONTEXT}.")
-    infrastructure: str = Field(default="", description=f"{LLM_CONTEXT}: hosting in prose.")
-    traffic_patterns: str = Field(default="", description=f"{LLM_CONTEXT}: daily shape.")
-    performance_issues: list[str] = Field(default_factory=list,
+    tech_stack: list[str] = Field(default_factory=list, max_length=MAX_ITEMS,
+                                  description=f"{LLM_CONTEXT}.")
+    infrastructure: str = Field(default="", max_length=MAX_TEXT,
+                                description=f"{LLM_CONTEXT}: hosting in prose.")
+    traffic_patterns: str = Field(default="", max_length=MAX_TEXT,
+                                  description=f"{LLM_CONTEXT}: daily shape.")
+    performance_issues: list[str] = Field(default_factory=list, max_length=MAX_ITEMS,
                                           description=f"{LLM_CONTEXT}.")
-    performance_goals: str = Field(default="", description=f"{LLM_CONTEXT}; the computed "
-                                   "goal is targets.max_response_time_ms.")
+    performance_goals: str = Field(default="", max_length=MAX_TEXT,
+                                   description=f"{LLM_CONTEXT}; the computed goal is "
+                                   "targets.max_response_time_ms.")
     architecture: Architecture
     current: CurrentScale
     targets: Targets
@@ -245,11 +283,12 @@ class Intake(StrictModel):
     constraints: Constraints
     operations: Operations = Field(default_factory=Operations)
     current_monthly_cost: Money | None = None
-    components: list[Component] = Field(min_length=1)
-    endpoints: list[Endpoint] = Field(default_factory=list)
+    components: list[Component] = Field(min_length=1, max_length=MAX_ITEMS)
+    endpoints: list[Endpoint] = Field(default_factory=list, max_length=MAX_ITEMS)
     per_user: PerUser | None = None
     business: RoiInputs | None = None
-    catalogue_overrides: list[CatalogueOverride] = Field(default_factory=list)
+    catalogue_overrides: list[CatalogueOverride] = Field(default_factory=list,
+                                                         max_length=MAX_ITEMS)
 
     def component(self, component_id: str) -> Component:
         """Return the component with this id (ids are unique after validation)."""

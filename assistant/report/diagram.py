@@ -9,7 +9,6 @@ codes, the SVG gets escaped `<text>` with mathtext off.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -249,21 +248,31 @@ def _legend(ax: Axes, cat: Messages) -> None:
               fontsize=7.5, handlelength=1.6)
 
 
+# Replaced character by character, so a code is never escaped again. `%` stops `%%` comments
+# and `%%{init: ...}%%` directives (Mermaid extracts those from the whole text before parsing);
+# brackets, braces and quotes cannot end a quoted label; `<` stops raw HTML in labels.
 _MERMAID_ENTITIES = (("#", "#35;"), ("&", "#amp;"), ("<", "#lt;"), (">", "#gt;"),
-                     ('"', "#quot;"), ("`", "#96;"), ("|", "#124;"))
+                     ('"', "#quot;"), ("`", "#96;"), ("|", "#124;"), ("%", "#37;"),
+                     ("[", "#91;"), ("]", "#93;"), ("{", "#123;"), ("}", "#125;"))
 
 
 def mermaid_text(text: str) -> str:
     """Escape text for a quoted Mermaid label: entity codes, one line, no fence breakers."""
-    text = " ".join(str(text).split())
-    for raw, code in _MERMAID_ENTITIES:
-        text = text.replace(raw, code)
-    return text
+    return "".join(_ENTITY.get(char, char) for char in " ".join(str(text).split()))
+
+
+_ENTITY = dict(_MERMAID_ENTITIES)
 
 
 def mermaid_id(name: str, prefix: str = "n") -> str:
-    """Return a Mermaid-safe node id (letters, digits, _), prefixed so `end` is never an id."""
-    return f"{prefix}_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+    """Return a Mermaid-safe node id, one-to-one with the name (`api-1` and `api_1` differ).
+
+    Letters and digits stay; `_` becomes `__` and every other character `_xHH_`, so no two names
+    share an id. The prefix keeps keywords such as `end` from being ids.
+    """
+    encoded = "".join(ch if ch.isascii() and ch.isalnum() else
+                      ("__" if ch == "_" else f"_x{ord(ch):x}_") for ch in name)
+    return f"{prefix}_{encoded}"
 
 
 def mermaid(review: Review) -> str:

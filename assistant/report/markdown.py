@@ -1,7 +1,8 @@
 """The Markdown report, rendered by Jinja2 from the `Review` and the string catalogue.
 
-Intake text is data: the `text` filter escapes HTML and table pipes so a field containing
-`<script>` shows as text in any Markdown viewer.
+Intake text is data: the `text` filter escapes HTML, line breaks and Markdown syntax (table
+pipes, code spans, links and images) so a field containing `<script>`, `![x](http://...)` or a
+carriage return shows as text in any Markdown viewer (checked with markdown-it-py in the tests).
 """
 
 from __future__ import annotations
@@ -17,14 +18,33 @@ from assistant.i18n.messages import Messages
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+_MARKDOWN_PUNCTUATION = str.maketrans({
+    "\\": "\\\\", "`": "\\`", "|": "\\|", "[": "\\[", "]": "\\]"
+})
+
+
+def one_line(value: object) -> str:
+    """Collapse every line break (LF, lone CR, U+2028, ...) and run of whitespace to one space.
+
+    Why: a lone CR in an endpoint path used to end a Markdown table row and start a heading.
+    """
+    return " ".join(str(value).split())
+
+
 def _text(value: object) -> str:
-    """Escape intake-sourced text for Markdown: HTML entities, pipes and line breaks."""
-    return html.escape(str(value), quote=False).replace("|", "\\|").replace("\n", " ")
+    """Escape intake- or LLM-sourced text for Markdown: one line, HTML entities, no syntax.
+
+    Backslash-escapes what could end a table cell (`|`), open a code span (backtick) or build a
+    link or a remote image (`![x](http://...)`), and a leading `#`, `>` or `-` that would start
+    a heading, quote or list; `<` and `&` become entities, so no raw HTML or autolink survives.
+    """
+    text = html.escape(one_line(value), quote=False).translate(_MARKDOWN_PUNCTUATION)
+    return "\\" + text if text[:1] in ("#", ">", "-", "+", "=") else text
 
 
 def _code(value: object) -> str:
-    """Make text safe inside a code span: code spans are literal, so only backticks matter."""
-    return str(value).replace("`", "'").replace("|", "\\|").replace("\n", " ")
+    """Make text safe inside a code span: one line, no backtick, and `|` escaped for tables."""
+    return one_line(value).replace("`", "'").replace("|", "\\|")
 
 
 def _environment(catalogue: Messages) -> jinja2.Environment:
