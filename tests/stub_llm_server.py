@@ -9,6 +9,14 @@ the answer from the request, e.g. from the schema name), then a schema-shaped pl
 Errors carry `retry-after-ms` so the SDKs' retries wait milliseconds, not seconds. Every request
 is recorded (path, lower-cased headers, raw body) so tests can check what the SDK sent.
 
+Server behaviours of real local servers, each switched on by a constructor argument:
+`refuse_formats` answers those `response_format` types with llama-cpp-python's HTTP 500
+("Input should be 'text' or 'json_object'"), `slots` queues requests beyond that many (a
+one-slot llama.cpp server), `context_tokens` cuts answers at the context (`finish_reason:
+length`) and refuses prompts beyond it with llama-cpp-python's message, and `GET /v1/models`
+lists `models` (with `max_model_len` when `report_context` is set, as vLLM does).
+`Reply.reset()` drops the connection; `Reply(raw=...)` sends a body that is not JSON.
+
 Run it by hand for demos and timing (Ctrl-C stops it):
 
     python -m tests.stub_llm_server --port 8765 --delay 2 --answers answers.json
@@ -36,6 +44,16 @@ ANTHROPIC_PATH = "/v1/messages"
 PATHS = (OPENAI_PATH, ANTHROPIC_PATH)
 RETRY_AFTER_MS = "5"
 CREATED = 1767268800  # 2026-01-01T12:00:00Z: fixed, so recorded cassettes are stable
+#: llama-cpp-python 0.3.36's answer to `response_format: json_schema` (FastAPI validation, 500).
+LLAMA_CPP_REFUSAL: dict[str, Any] = {"error": {"message": (
+    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', "
+    "'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
+    "'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n  File \"llama_cpp/server/app.py\", "
+    "line 376, in create_chat_completion\n    POST /v1/chat/completions"),
+    "type": "internal_server_error", "param": None, "code": None}}
+#: The step a `json_object` schema belongs to, by its title (no name travels in that mode).
+STEP_BY_TITLE = {"BottleneckAnalysis": "bottlenecks", "CostPerformanceReview": "cost_performance",
+                 "RoadmapPlan": "roadmap", "RoiCase": "roi", "CassetteAnswer": "cassette_answer"}
 
 #: Builds the answer (JSON text) for a request: (path, schema name, JSON schema, request body).
 Responder = Callable[[str, str, dict[str, Any], dict[str, Any]], str]
@@ -52,6 +70,13 @@ class Reply:
     delay_s: float = 0.0
     refusal: str | None = None
     stop_reason: str | None = None
+    raw: str | None = None  # sent as the body as is (malformed JSON)
+    reset: bool = False  # close the connection without an answer
+
+    @classmethod
+    def connection_reset(cls) -> Reply:
+        """Drop the connection without an answer (a crashed or restarting server)."""
+        return cls(reset=True)
 
     @classmethod
     def error(cls, status: int, message: str = "stub error", **kwargs: Any) -> Reply:
@@ -77,9 +102,19 @@ class StubLLMServer:
     """A threaded stub server; use as a context manager or call start() / stop()."""
 
     def __init__(self, *, port: int = 0, delay_s: float = 0.0,
-                 responder: Responder | None = None) -> None:
+                 responder: Responder | None = None, refuse_formats: tuple[str, ...] = (),
+                 slots: int | None = None, context_tokens: int | None = None,
+                 models: tuple[str, ...] = ("stub-model",), report_context: bool = False,
+                 ) -> None:
         self.delay_s = delay_s
         self.responder = responder
+        self.refuse_formats = refuse_formats
+        self.context_tokens = context_tokens
+        self.models = models
+        self.report_context = report_context
+        self._slots = threading.Semaphore(slots) if slots else None
+        self.queued_max = 0
+        self._waiting = 0
         self.requests: list[RecordedRequest] = []
         self._queues: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.Lock()
@@ -139,6 +174,12 @@ class StubLLMServer:
             reply = queue.popleft() if queue else None
             self._counter += 1
             number = self._counter
+        kind = (request.get("response_format") or {}).get("type", "text")
+        if path == OPENAI_PATH and kind in self.refuse_formats:
+            return 500, LLAMA_CPP_REFUSAL, {}, reply.delay_s if reply else 0.0
+        overflow = self._overflow(path, request)
+        if overflow is not None:
+            return 400, error_body(path, 400, overflow), {}, 0.0
         if reply is None:
             reply = Reply(answer=self._default_answer(path, request))
         delay = reply.delay_s or self.delay_s
@@ -148,11 +189,56 @@ class StubLLMServer:
                 headers.setdefault("retry-after-ms", RETRY_AFTER_MS)
             message = (reply.body or {}).get("message", "stub error")
             return reply.status, error_body(path, reply.status, message), headers, delay
+        if reply.reset:
+            return -1, {}, {}, delay
+        if reply.raw is not None:
+            return 200, {"__raw__": reply.raw}, dict(reply.headers), delay
         if reply.body is not None:
             return 200, reply.body, dict(reply.headers), delay
-        body = (openai_body(request, reply, number) if path == OPENAI_PATH
+        body = (openai_body(request, reply, number, self.context_tokens) if path == OPENAI_PATH
                 else anthropic_body(request, reply, number))
         return 200, body, dict(reply.headers), delay
+
+    def _overflow(self, path: str, request: dict[str, Any]) -> str | None:
+        """llama-cpp-python's refusal of a prompt longer than its context, if this is one."""
+        if path != OPENAI_PATH or self.context_tokens is None:
+            return None
+        prompt = _tokens(request.get("messages"))
+        if prompt <= self.context_tokens:
+            return None
+        return (f"Requested tokens ({prompt}) exceed context window of "
+                f"{self.context_tokens}")
+
+    def models_body(self) -> dict[str, Any]:
+        """`GET /v1/models`: the listed models (with vLLM's `max_model_len` if reported)."""
+        extra = ({"max_model_len": self.context_tokens}
+                 if self.report_context and self.context_tokens else {})
+        return {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "stub",
+                                            **extra} for m in self.models]}
+
+    def occupy_slot(self) -> Any:
+        """Hold one of the server's slots while answering (queueing when all are busy)."""
+        from contextlib import nullcontext
+
+        if self._slots is None:
+            return nullcontext()
+        stub = self
+
+        class _Slot:
+            def __enter__(self) -> None:
+                with stub._lock:
+                    stub._waiting += 1
+                    stub.queued_max = max(stub.queued_max, stub._waiting - 1)
+                assert stub._slots is not None
+                stub._slots.acquire()
+
+            def __exit__(self, *exc: object) -> None:
+                assert stub._slots is not None
+                stub._slots.release()
+                with stub._lock:
+                    stub._waiting -= 1
+
+        return _Slot()
 
     def _default_answer(self, path: str, request: dict[str, Any]) -> str:
         """Answer from the responder, else a placeholder shaped like the schema."""
@@ -181,6 +267,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """Keep test output quiet."""
 
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        """`GET /v1/models`, as OpenAI-compatible servers list their models."""
+        if self.path.split("?", 1)[0] == "/v1/models":
+            self._send(200, self.server.stub.models_body(), {})
+        else:
+            self._send(404, {"error": {"message": f"no route {self.path}"}}, {})
+
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
         """Record the request, then send the scripted reply for its path."""
         stub = self.server.stub
@@ -198,13 +291,19 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError:
             self._send(400, error_body(path, 400, "body is not JSON"), {})
             return
-        status, body, headers, delay = stub._next(path, request)
-        if delay:
-            time.sleep(delay)
+        with stub.occupy_slot():
+            status, body, headers, delay = stub._next(path, request)
+            if delay:
+                time.sleep(delay)
+        if status == -1:  # connection reset: no status line at all
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         self._send(status, body, headers)
 
     def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-        data = json.dumps(body).encode("utf-8")
+        raw = body.get("__raw__") if isinstance(body.get("__raw__"), str) else None
+        data = (raw if raw is not None else json.dumps(body)).encode("utf-8")
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
@@ -217,8 +316,12 @@ class _Handler(BaseHTTPRequestHandler):
 def requested_schema(path: str, request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Return the schema name and JSON schema a request asks for (empty if none)."""
     if path == OPENAI_PATH:
-        spec = (request.get("response_format") or {}).get("json_schema") or {}
-        return spec.get("name", "answer"), spec.get("schema", {})
+        response_format = request.get("response_format") or {}
+        spec = response_format.get("json_schema") or {}
+        if spec:
+            return spec.get("name", "answer"), spec.get("schema", {})
+        schema = response_format.get("schema") or {}  # json_object with a schema (llama.cpp)
+        return STEP_BY_TITLE.get(schema.get("title", ""), "answer"), schema
     tools = request.get("tools") or []
     if tools:
         return tools[0].get("name", "answer"), tools[0].get("input_schema", {})
@@ -246,11 +349,21 @@ def placeholder(schema: dict[str, Any], root: dict[str, Any]) -> Any:
     return defaults.get(kind if isinstance(kind, str) else "string", "stub")
 
 
-def openai_body(request: dict[str, Any], reply: Reply, number: int) -> dict[str, Any]:
-    """A Chat Completions response carrying the answer (or a refusal)."""
+def openai_body(request: dict[str, Any], reply: Reply, number: int,
+                context_tokens: int | None = None) -> dict[str, Any]:
+    """A Chat Completions response carrying the answer (or a refusal).
+
+    With `context_tokens`, an answer longer than what prompt and `max_tokens` leave is cut
+    there with `finish_reason: length`, as a real server does.
+    """
     content = None if reply.refusal else reply.answer
     finish = reply.stop_reason or "stop"
     prompt_tokens = _tokens(request.get("messages"))
+    if context_tokens is not None and content:
+        room = min(int(request.get("max_tokens") or context_tokens),
+                   context_tokens - prompt_tokens)
+        if _tokens(content) > room:
+            content, finish = content[:max(room, 0) * 4], "length"
     return {
         "id": f"chatcmpl-stub-{number:04d}", "object": "chat.completion", "created": CREATED,
         "model": request.get("model", "stub-model"),

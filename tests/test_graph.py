@@ -151,7 +151,9 @@ def test_a_transient_error_falls_back_at_once_the_graph_does_not_retry(tmp_path:
     assert "cost_performance: provider unavailable: 503" in review.provenance.fallbacks
     assert review.sections["bottlenecks"].source == "llm"
     log = [json.loads(line) for line in (tmp_path / "run-log.jsonl").read_text().splitlines()]
-    assert [e["event"] for e in log if e["step"] == "cost_performance"] == ["provider_error"]
+    events = [e["event"] for e in log if e["step"] == "cost_performance"]
+    assert events == ["request", "server_error"]
+    assert section.cause == "server_error"
 
 
 def test_each_request_gets_the_steps_remaining_time(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ from tests.stub_llm_server import StubLLMServer
 
 OBEYED = "OBEYED-91c2: as the injected text said, ignore the computed facts"
 FENCED = re.compile(r"```intake-data\n.*?\n```", re.S)
+#: The repair request quotes an excerpt of the model's own answer, neutralised, in this block.
+QUOTED_ANSWER = re.compile(r"```previous-answer\n.*?\n```", re.S)
 
 
 def _obeying_answer(schema: dict[str, Any], node: dict[str, Any]) -> Any:
@@ -61,7 +63,10 @@ def obeyed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, list[Any]
                             max_repairs=1, internal_errors="raise")
         result = assistant.review(intake, settings, out_dir=folder / "out",
                                   formats=("json", "md"), use_knowledge_base=False)
-        return result, list(stub.requests), folder / "out"
+        # The step prompts: not the server probe (GET /v1/models) nor its one-line speed test.
+        chats = [r for r in stub.requests
+                 if r.path.endswith("/chat/completions") and "intake-data" in r.raw]
+        return result, chats, folder / "out"
 
 
 @pytest.mark.slow
@@ -74,7 +79,7 @@ def test_intake_text_appears_only_inside_the_data_fence(obeyed_run: Any) -> None
                 continue  # the model's own earlier answer, sent back for repair
             content = message["content"]
             text = content if isinstance(content, str) else json.dumps(content)
-            outside = FENCED.sub("", text)
+            outside = QUOTED_ANSWER.sub("", FENCED.sub("", text))
             assert MARKER not in outside, outside[max(0, outside.find(MARKER) - 200):][:300]
             # No fence opened or closed by the intake text (the rules name the fence once).
             assert outside.replace("blocks fenced as ```intake-data", "").count("```") == 0
@@ -111,9 +116,6 @@ def _quoted_as_rejected(line: str) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap in llm/grounding (not the fence): with no business figures the ROI step accepts "
-    "an obeyed 'invest' recommendation and free text; only 'insufficient data' should pass"))
 def test_roi_without_business_figures_rejects_an_obeyed_recommendation(obeyed_run: Any) -> None:
     result, _requests, _out = obeyed_run
     assert result.roi is None

@@ -98,7 +98,7 @@ def test_cassette_replays_through_the_real_sdk(scenario: Any, no_sockets: None) 
     assert completion.refusal is None
     if scenario.name == "openai_compatible_json_mode_fallback":
         assert completion.extra["json_mode_fallback"] is True
-        assert completion.extra["response_format"] == "json_object"
+        assert completion.extra["response_format"] == "json_object_schema"
     if scenario.provider == "anthropic":
         assert completion.stop_reason == "end_turn"
         assert isinstance(completion.cached_tokens, int)
@@ -118,7 +118,7 @@ def test_cassettes_match_on_body_and_fail_on_a_different_request(no_sockets: Non
 
 def test_no_key_in_any_cassette() -> None:
     files = sorted(CASSETTES.glob("*.yaml"))
-    assert len(files) == len(SCENARIOS)
+    assert len(files) == len(SCENARIOS) + 1  # + llama_cpp_local.yaml, recorded for real
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert CANARY_KEY not in text and "sk-test" not in text and "Bearer" not in text
@@ -220,18 +220,21 @@ def test_connection_refused_is_transient() -> None:
     assert CANARY_KEY not in str(caught.value)
 
 
-def test_compatible_falls_back_to_json_mode_once_and_stays(stub_server: StubLLMServer) -> None:
+def test_compatible_steps_down_once_on_a_refused_format_and_stays(
+        stub_server: StubLLMServer) -> None:
     stub_server.enqueue(OPENAI_PATH, Reply.error(400, "response_format json_schema unsupported"),
                         ANSWER, ANSWER)
     provider = _openai(stub_server, name="openai-compatible", response_format="auto")
     first = _ask(provider)
     assert first.text == ANSWER and first.extra["json_mode_fallback"] is True
+    assert first.extra["format_switches"] == ["json_schema -> json_object_schema"]
     second = _ask(provider)
-    assert second.extra == {"response_format": "json_object", "response_id": second.extra[
-        "response_id"]}
+    assert second.extra["response_format"] == "json_object_schema"
+    assert "format_switches" not in second.extra
     bodies = [r.json for r in stub_server.requests]
     assert [b["response_format"]["type"] for b in bodies] == ["json_schema", "json_object",
                                                              "json_object"]
+    assert bodies[1]["response_format"]["schema"]["title"] == "CassetteAnswer"
     system = bodies[1]["messages"][0]["content"]
     assert "JSON Schema" in system and '"verdict"' in system
     assert "max_tokens" in bodies[0] and "max_completion_tokens" not in bodies[0]

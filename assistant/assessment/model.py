@@ -28,7 +28,11 @@ from assistant.intake.schema import Intake
 from assistant.planning.business_case import RoiResult
 from assistant.planning.roadmap import Roadmap
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
+#: Why a section fell back (one label each in the messages, EN and DE).
+FallbackCause = Literal["format_refused", "unreachable", "timed_out", "server_error",
+                        "rejected", "context", "refused", "invalid", "ungrounded", "truncated",
+                        "internal_error"]
 
 
 class PatternRef(BaseModel):
@@ -50,6 +54,12 @@ class Provenance(BaseModel):
     defaults_sha256: str
     knowledge_sha256: str
     llm: str | None = None
+    llm_model: str | None = Field(default=None, description="The model asked, when one was.")
+    llm_sections_asked: int = Field(default=0, description="Judgment sections put to the model.")
+    llm_sections_answered: int = Field(
+        default=0, description="Sections whose text the model's accepted answer supplied.")
+    llm_unavailable: str | None = Field(default=None, description=(
+        "When a model was asked and answered no section: the causes, e.g. 'timed out'."))
     recomputed: list[str] = Field(default_factory=list)
     fallbacks: list[str] = Field(default_factory=list)
 
@@ -60,13 +70,20 @@ class SectionSource(BaseModel):
     source: Literal["offline", "llm", "fallback"]
     attempts: int = 0
     problems: list[str] = Field(default_factory=list)
+    cause: FallbackCause | None = Field(default=None, description=(
+        "Why a fallback happened: the label the report shows (source.fallback.<cause>)."))
+    limit_s: float | None = Field(default=None, description="The deadline that ran out, if one.")
+    unverified: list[str] = Field(default_factory=list, description=(
+        "Fields of the model's answer no check exists for: model judgment, not verified."))
 
 
 class Facts(BaseModel):
     """Everything computed for one intake: the facts an LLM may judge but never change."""
 
     schema_version: str = SCHEMA_VERSION
-    mode: Literal["offline", "llm"] = "offline"
+    mode: Literal["offline", "llm"] = Field(default="offline", description=(
+        "llm only when the model's answer supplied at least one section; see "
+        "provenance.llm_sections_answered and llm_unavailable"))
     language: Literal["en", "de"] = "en"
     name: str
     intake: Intake

@@ -76,7 +76,7 @@ def _usable_out_dir(out_dir: Path) -> None:
 
 
 def _settings(provider: str | None, model: str | None, base_url: str | None,
-              lang: str | None) -> Settings:
+              lang: str | None, **limits: object) -> Settings:
     """Resolve run settings: options, then the environment and `.env`, then the defaults.
 
     With no provider chosen anywhere, a base URL means an OpenAI-compatible server, and a
@@ -93,7 +93,7 @@ def _settings(provider: str | None, model: str | None, base_url: str | None,
     chosen = provider or os.environ.get("ARCHREVIEW_PROVIDER") or None
     try:
         settings = Settings.from_env(provider=chosen, model=model, base_url=base_url,
-                                     language=lang)
+                                     language=lang, **limits)
         if chosen is None and settings.base_url:
             chosen = "openai-compatible"
         elif chosen is None and (chosen := configured_provider()) is not None:
@@ -101,7 +101,8 @@ def _settings(provider: str | None, model: str | None, base_url: str | None,
                       "--provider offline to run without an LLM)")
         if chosen is None:
             return settings
-        return Settings.from_env(provider=chosen, model=model, base_url=base_url, language=lang)
+        return Settings.from_env(provider=chosen, model=model, base_url=base_url, language=lang,
+                                 **limits)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
 
@@ -133,16 +134,37 @@ def review(
     resume: Annotated[bool, typer.Option(
         help="Checkpoint each step in OUT/<stem>/checkpoints.sqlite; a rerun continues at the "
              "step that failed instead of paying for finished LLM steps again.")] = False,
+    step_timeout: Annotated[float | None, typer.Option(
+        help="Seconds one LLM step may take, repairs included; then it falls back, labelled "
+             "timed out (default: ARCHREVIEW_STEP_TIMEOUT_S, else 90).")] = None,
+    review_timeout: Annotated[float | None, typer.Option(
+        help="Seconds the whole review may wait on the model (default: "
+             "ARCHREVIEW_REVIEW_TIMEOUT_S, else 900).")] = None,
+    concurrency: Annotated[int | None, typer.Option(
+        help="Parallel requests to the server (default: ARCHREVIEW_CONCURRENCY, else 1 for a "
+             "local base URL, unlimited otherwise).")] = None,
+    context_tokens: Annotated[int | None, typer.Option(
+        help="The server's context length in tokens (default: ARCHREVIEW_CONTEXT_TOKENS, else "
+             "what the server reports, else 8192 for OpenAI-compatible servers).")] = None,
 ) -> None:
-    """Review architecture files; each report lands in OUT/<file stem>/ (unique per file)."""
+    """Review architecture files; each report lands in OUT/<file stem>/ (unique per file).
+
+    Exit codes: 0 every file reviewed; 1 a file was invalid, a provider failed or a step hit
+    an internal error; 2 a usage error; 3 an LLM was asked but every section of a file fell
+    back to the offline analyzer (the report is written, labelled offline); 130 Ctrl-C (no
+    report of the interrupted file is written).
+    """
     import assistant
+    from assistant.cli.progress import ReviewProgress, all_fell_back, section_lines
     from assistant.intake.loading import IntakeError
     from assistant.llm.providers.base import ProviderError
     from assistant.report.writer import report_folders
     from assistant.workflow.run import RUN_LOG_NAME, default_retrieval, internal_error_steps
 
     chosen = tuple(_parse_formats(formats))
-    settings = _settings(provider, model, base_url, lang)
+    settings = _settings(provider, model, base_url, lang, step_timeout_s=step_timeout,
+                         review_timeout_s=review_timeout, concurrency=concurrency,
+                         context_tokens=context_tokens)
     llm = _build_provider(settings)
     if llm is None:
         out.print("mode: offline (computed capacity model, rules and knowledge base; no LLM)")
@@ -153,12 +175,18 @@ def review(
     retrieval = default_retrieval()
     folders = report_folders(out_dir, files)
     failures: list[tuple[Path, str]] = []
-    crashed = 0
+    crashed = unanswered = 0
     for path in files:
         folder = folders[path]
         try:
-            result = assistant.review(path, settings, out_dir=folder, formats=chosen,
-                                      provider=llm, retrieval=retrieval, resume=resume)
+            with ReviewProgress(err, str(path)) as progress:
+                result = assistant.review(path, settings, out_dir=folder,
+                                          formats=chosen, provider=llm, retrieval=retrieval,
+                                          resume=resume, progress=progress)
+        except KeyboardInterrupt:
+            err.print(f"✗ {path}: interrupted (Ctrl-C); requests in flight were cancelled and "
+                      "no report was written for it", highlight=False, markup=False)
+            raise typer.Exit(code=130) from None
         except IntakeError as error:
             failures.append((path, f"{len(error.problems)} problem(s)"))
             for problem in error.problems:
@@ -179,10 +207,14 @@ def review(
         for fmt in chosen:
             out.print(f"[green]✓[/green] {escape(str(path))} → "
                       f"{escape(str(folder / ('report.' + fmt)))}", highlight=False)
-        for step, section in sorted(result.sections.items()):
-            if section.source == "fallback":
-                err.print(f"  ! {path}: section {step} fell back to the offline analyzer",
-                          highlight=False, markup=False)
+        if llm is not None:
+            answered = result.provenance.llm_sections_answered
+            out.print(f"{path}: the model answered {answered} of "
+                      f"{result.provenance.llm_sections_asked} sections "
+                      f"({progress.requests} request(s)):", highlight=False, markup=False)
+            for line in section_lines(result):
+                out.print(line, highlight=False, markup=False)
+        unanswered += all_fell_back(result)
         for step in internal_error_steps(result):  # a crash, not a provider hiccup: fail
             crashed += 1
             err.print(f"✗ {path}: internal error in step {step}; the report shows the offline "
@@ -195,6 +227,11 @@ def review(
         raise typer.Exit(code=1)
     if crashed:
         raise typer.Exit(code=1)
+    if unanswered:
+        err.print(f"{unanswered} of {len(files)} file(s): the model answered no section; the "
+                  "reports show the offline analysis (exit code 3)", highlight=False,
+                  markup=False)
+        raise typer.Exit(code=3)
 
 
 def schema(

@@ -27,7 +27,11 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from assistant.assessment.model import FallbackCause
+from assistant.llm.prompts import fence
 from assistant.llm.providers.base import (
+    ABANDONED,
+    CURRENT_STEP,
     Completion,
     Message,
     Provider,
@@ -40,6 +44,11 @@ T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 Grounding = Callable[[T], list[str]]
 Status = Literal["accepted", "repaired", "fallback"]
+#: The most of a failed answer a repair request quotes back (it is not resent whole).
+REPAIR_EXCERPT_CHARS = 1200
+_POLL_S = 0.1
+STEP_SETTING = "ARCHREVIEW_STEP_TIMEOUT_S"
+REVIEW_SETTING = "ARCHREVIEW_REVIEW_TIMEOUT_S"
 
 
 @dataclass
@@ -51,23 +60,39 @@ class AskResult(Generic[T]):
     value: T | None
     attempts: int
     problems: list[str] = field(default_factory=list)
+    cause: FallbackCause | None = None
+    limit_s: float | None = None
 
 
 class StepTimeout(Exception):
     """The step's time budget ran out while a request was still unanswered."""
 
 
+class ReviewCancelled(Exception):  # noqa: N818 - it is a signal, not a failure
+    """The user stopped the review (Ctrl-C): nothing more is asked or written."""
+
+
 @dataclass(frozen=True)
 class Deadline:
-    """When a step must be done by (monotonic clock); `limit_s` None means unbounded."""
+    """When a step must be done by (monotonic clock); `limit_s` None means unbounded.
+
+    `setting` names the setting the limit comes from, for the fallback's reason.
+    """
 
     limit_s: float | None
     at: float | None
+    setting: str = STEP_SETTING
 
     @classmethod
-    def start(cls, limit_s: float | None) -> Deadline:
+    def start(cls, limit_s: float | None, setting: str = STEP_SETTING) -> Deadline:
         """Start the clock for a step that may take `limit_s` seconds."""
-        return cls(limit_s, None if limit_s is None else time.monotonic() + limit_s)
+        return cls(limit_s, None if limit_s is None else time.monotonic() + limit_s, setting)
+
+    def earliest(self, other: Deadline | None) -> Deadline:
+        """This deadline, or `other` when that one ends first (the review's, near its end)."""
+        if other is None or other.at is None or (self.at is not None and self.at <= other.at):
+            return self
+        return other
 
     def remaining(self) -> float | None:
         """Seconds left (never negative), or None when unbounded."""
@@ -79,25 +104,32 @@ class Deadline:
 
     def problem(self, step: str) -> str:
         """The fallback's reason, naming the step and the limit."""
-        return (f"step {step} timed out after {self.limit_s:g} s "
-                "(ARCHREVIEW_STEP_TIMEOUT_S), before a valid answer")
+        whose = ("the review's deadline" if self.setting == REVIEW_SETTING
+                 else "the step's deadline")
+        return (f"step {step} timed out after {self.limit_s:g} s ({whose}, {self.setting}), "
+                "before a valid answer")
 
 
-def call_within(call: Callable[[], R], timeout_s: float | None) -> R:
+def call_within(call: Callable[[], R], timeout_s: float | None,
+                cancel: threading.Event | None = None) -> R:
     """Run `call` in a worker thread and wait for it at most `timeout_s` seconds.
 
     A daemon thread, not an executor: executor threads are joined at interpreter exit, so an
     abandoned request hung on a dead server would hold up the end of the run. An abandoned
     thread ends by itself once the SDK gives up on its request (its timeout was the step's
-    remaining time); nothing waits for it.
+    remaining time); nothing waits for it. The wait is sliced so that `cancel` (Ctrl-C) ends
+    it within a tenth of a second.
 
     Raises:
         StepTimeout: `call` had not returned in time.
+        ReviewCancelled: `cancel` was set while waiting.
     """
-    if timeout_s is None:
+    if timeout_s is None and cancel is None:
         return call()
     future: Future[R] = Future()
     context = contextvars.copy_context()
+    abandoned = threading.Event()
+    context.run(ABANDONED.set, abandoned)
 
     def work() -> None:
         future.set_running_or_notify_cancel()
@@ -107,20 +139,34 @@ def call_within(call: Callable[[], R], timeout_s: float | None) -> R:
             future.set_exception(error)
 
     threading.Thread(target=work, name="archreview-llm-request", daemon=True).start()
-    try:
-        return future.result(timeout=timeout_s)
-    except TimeoutError:
-        if future.done():  # it finished as the wait ended, or raised its own TimeoutError
-            return future.result()
-        raise StepTimeout from None
+    end = None if timeout_s is None else time.monotonic() + timeout_s
+    while True:
+        if cancel is not None and cancel.is_set():
+            abandoned.set()
+            raise ReviewCancelled
+        left = None if end is None else end - time.monotonic()
+        if left is not None and left <= 0:
+            if future.done():  # it finished as the wait ended
+                return future.result()
+            abandoned.set()  # the SDK must not re-send it in the background
+            raise StepTimeout
+        wait = _POLL_S if left is None else min(_POLL_S, left)
+        try:
+            return future.result(timeout=wait)
+        except TimeoutError:
+            if future.done():  # it raised its own TimeoutError
+                return future.result()
 
 
 class _Stop(Exception):
     """Ends a step early with a fallback (provider error, timeout, refusal)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], cause: FallbackCause,
+                 limit_s: float | None = None) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.cause: FallbackCause = cause
+        self.limit_s = limit_s
 
 
 def _validation_problems(error: ValidationError) -> list[str]:
@@ -128,83 +174,133 @@ def _validation_problems(error: ValidationError) -> list[str]:
             for e in error.errors(include_url=False)]
 
 
-def _repair_request(problems: list[str]) -> str:
-    listed = "\n".join(f"- {p}" for p in problems)
-    return ("Your answer was rejected for these reasons:\n"
-            f"{listed}\n"
+def excerpt(text: str, limit: int = REPAIR_EXCERPT_CHARS) -> str:
+    """At most `limit` characters of a failed answer: its head and tail, the cut marked."""
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 2 // 3, limit // 3
+    return f"{text[:head]}\n[... {len(text) - head - tail} characters left out ...]\n{text[-tail:]}"
+
+
+def _repair_request(problems: list[str], answer: str) -> str:
+    """Ask again with the errors and a bounded excerpt of the answer, never the whole answer."""
+    listed = "\n".join(f"- {p}" for p in problems[:20])
+    more = f"\n- ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+    return ("Your previous answer was rejected for these reasons:\n"
+            f"{listed}{more}\n"
+            f"Your previous answer ({min(len(answer), REPAIR_EXCERPT_CHARS)} of {len(answer)} "
+            f"characters):\n```previous-answer\n{fence(excerpt(answer))}\n```\n"
             "Return the complete corrected JSON object only, following the same schema. Use only "
             "ids and figures that appear in the computed facts.")
 
 
+def _shorter_request(tokens: object) -> str:
+    """Ask again after an answer the token limit cut off: shorter, not repaired."""
+    return (f"Your previous answer was cut off at the token limit ({tokens} tokens) and is lost. "
+            "Answer again, much shorter: one or two sentences per text field and only the most "
+            "important list items. Return one complete JSON object only.")
+
+
 def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type[T],
         shared_prefix: str, grounding: Grounding[T], max_repairs: int, log: RunLog,
-        step_timeout_s: float | None = None) -> AskResult[T]:
+        step_timeout_s: float | None = None, review_deadline: Deadline | None = None,
+        cancel: threading.Event | None = None) -> AskResult[T]:
     """Get a valid, grounded answer for one step, repairing at most `max_repairs` times.
 
     Provider errors (transient ones after the SDK's retries), a refusal and running out of
-    `step_timeout_s` end the step with a fallback, logged, whose problems say which.
+    `step_timeout_s` (or the review's deadline) end the step with a fallback, logged, whose
+    cause and problems say which. An answer the token limit cut off is asked for again,
+    shorter, not repaired. Each repair sends the original prompt, the problems and a bounded
+    excerpt of the failed answer, so requests do not grow with every attempt.
+
+    Raises:
+        ReviewCancelled: `cancel` was set (Ctrl-C); the step ends at once.
     """
-    deadline = Deadline.start(step_timeout_s)
-    messages: list[Message] = [{"role": "user", "content": prompt}]
+    deadline = Deadline.start(step_timeout_s).earliest(review_deadline)
+    first: list[Message] = [{"role": "user", "content": prompt}]
+    messages = first
     problems: list[str] = []
-    for attempt in range(1, max_repairs + 2):
-        try:
-            completion = _answer(provider, step, attempt, deadline, log, system=system,
-                                 messages=messages, schema=schema, shared_prefix=shared_prefix)
-        except _Stop as stop:
-            return AskResult(step, "fallback", None, attempt, stop.problems)
-        problems, value = _check(completion.text, schema, grounding)
-        if value is not None and not problems:
-            status: Status = "accepted" if attempt == 1 else "repaired"
-            log.write(step=step, attempt=attempt, event=status)
-            return AskResult(step, status, value, attempt)
-        log.write(step=step, attempt=attempt, event="rejected", problems=problems)
-        messages = [*messages, {"role": "assistant", "content": completion.text},
-                    {"role": "user", "content": _repair_request(problems)}]
-    log.write(step=step, event="fallback", problems=problems)
-    return AskResult(step, "fallback", None, max_repairs + 1, problems)
+    cause: FallbackCause = "invalid"
+    token = CURRENT_STEP.set(step)
+    try:
+        for attempt in range(1, max_repairs + 2):
+            try:
+                completion = _answer(provider, step, attempt, deadline, log, cancel,
+                                     system=system, messages=messages, schema=schema,
+                                     shared_prefix=shared_prefix)
+            except _Stop as stop:
+                return AskResult(step, "fallback", None, attempt, stop.problems, stop.cause,
+                                 stop.limit_s)
+            if completion.stop_reason == "length":
+                tokens = completion.extra.get("max_tokens", completion.output_tokens)
+                problems = [f"the answer was cut off at the token limit ({tokens} tokens)"]
+                cause = "truncated"
+                log.write(step=step, attempt=attempt, event="truncated", problems=problems)
+                messages = [*first, {"role": "user", "content": _shorter_request(tokens)}]
+                continue
+            problems, value, cause = _check(completion.text, schema, grounding)
+            if value is not None and not problems:
+                status: Status = "accepted" if attempt == 1 else "repaired"
+                log.write(step=step, attempt=attempt, event=status)
+                return AskResult(step, status, value, attempt)
+            log.write(step=step, attempt=attempt, event="rejected", cause=cause,
+                      problems=problems)
+            messages = [*first,
+                        {"role": "user", "content": _repair_request(problems, completion.text)}]
+        log.write(step=step, event="fallback", cause=cause, problems=problems)
+        return AskResult(step, "fallback", None, max_repairs + 1, problems, cause)
+    finally:
+        CURRENT_STEP.reset(token)
 
 
-def _answer(provider: Provider, step: str, attempt: int, deadline: Deadline, log: RunLog, *,
-            system: str, messages: list[Message], schema: type[BaseModel],
-            shared_prefix: str) -> Completion:
+def _answer(provider: Provider, step: str, attempt: int, deadline: Deadline, log: RunLog,
+            cancel: threading.Event | None, *, system: str, messages: list[Message],
+            schema: type[BaseModel], shared_prefix: str) -> Completion:
     """Make one request within the step's deadline and log the answer.
 
     Raises:
         _Stop: the step must fall back now (timeout, provider error or refusal), logged.
+        ReviewCancelled: `cancel` was set while waiting.
     """
     remaining = deadline.remaining()
+    log.write(step=step, attempt=attempt, event="request", timeout_s=remaining)
     try:
         if remaining is not None and remaining <= 0:
             raise StepTimeout
         completion = call_within(lambda: provider.complete(
             system=system, messages=messages, schema=schema, schema_name=step,
-            shared_prefix=shared_prefix, timeout_s=remaining), remaining)
+            shared_prefix=shared_prefix, timeout_s=remaining), remaining, cancel)
     except StepTimeout:
-        raise _stopped(log, step, attempt, "timeout", deadline.problem(step)) from None
+        raise _stopped(log, step, attempt, "timed_out", deadline.problem(step),
+                       deadline.limit_s) from None
     except ProviderError as error:
         if isinstance(error, TransientProviderError) and deadline.expired():
             # the SDK's own request timeout (set to our remaining time) fired first
-            raise _stopped(log, step, attempt, "timeout", deadline.problem(step)) from None
-        raise _stopped(log, step, attempt, "provider_error",
+            raise _stopped(log, step, attempt, "timed_out", deadline.problem(step),
+                           deadline.limit_s) from None
+        raise _stopped(log, step, attempt, error.cause,
                        f"provider unavailable: {error}") from None
     _log_answer(log, step, attempt, completion)
     if completion.refusal:
-        raise _stopped(log, step, attempt, "rejected", f"the model refused: {completion.refusal}")
+        raise _stopped(log, step, attempt, "refused", f"the model refused: {completion.refusal}")
     return completion
 
 
-def _stopped(log: RunLog, step: str, attempt: int, event: str, problem: str) -> _Stop:
+def _stopped(log: RunLog, step: str, attempt: int, cause: FallbackCause, problem: str,
+             limit_s: float | None = None) -> _Stop:
     """Log why a step ends early and build the signal that ends it."""
-    log.write(step=step, attempt=attempt, event=event, problems=[problem])
-    return _Stop([problem])
+    log.write(step=step, attempt=attempt, event=cause, problems=[problem])
+    return _Stop([problem], cause, limit_s)
 
 
 def _log_answer(log: RunLog, step: str, attempt: int, completion: Completion) -> None:
     log.write(step=step, attempt=attempt, event="answer", provider=completion.provider,
               model=completion.model, raw=completion.text, stop_reason=completion.stop_reason,
               refusal=completion.refusal, input_tokens=completion.input_tokens,
-              output_tokens=completion.output_tokens, cached_tokens=completion.cached_tokens)
+              output_tokens=completion.output_tokens, cached_tokens=completion.cached_tokens,
+              **{k: v for k, v in completion.extra.items()
+                 if k in ("response_format", "max_tokens", "prompt_tokens_estimate",
+                          "format_switches")})
 
 
 def strip_fences(text: str) -> str:
@@ -216,9 +312,11 @@ def strip_fences(text: str) -> str:
     return text
 
 
-def _check(text: str, schema: type[T], grounding: Grounding[T]) -> tuple[list[str], T | None]:
+def _check(text: str, schema: type[T],
+           grounding: Grounding[T]) -> tuple[list[str], T | None, FallbackCause]:
+    """Validate, then ground: the problems, the value, and which check failed."""
     try:
         value = schema.model_validate_json(strip_fences(text))
     except ValidationError as error:
-        return _validation_problems(error), None
-    return grounding(value), value
+        return _validation_problems(error), None, "invalid"
+    return grounding(value), value, "ungrounded"

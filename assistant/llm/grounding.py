@@ -132,3 +132,45 @@ def reconcile_roi(answer: RoiCase, known: Known) -> tuple[RoiCase, list[str]]:
             flags.append(f"roi.{name}: the model said {theirs}, the computed value is {value}; "
                          "the computed value is used")
     return answer.model_copy(update=ours), flags
+
+
+def check_roi(answer: RoiCase, known: Known) -> list[str]:
+    """The judgment the figures decide: risk level and recommendation.
+
+    The risk level must be the one the computed case gives (the offline analyzer's rule on the
+    computed NPV), and the recommendation must not contradict the figures: no business figures
+    means "insufficient data"; "invest" needs a positive risk-adjusted NPV. The figures
+    themselves are reconciled afterwards (`reconcile_roi`), not rejected.
+    """
+    from assistant.assessment.offline_analyzer import roi_case
+
+    roi = known.review.roi
+    expected = roi_case(known.review)
+    problems = []
+    if answer.risk_level != expected.risk_level:
+        basis = ("no business figures were given" if roi is None else
+                 f"the computed risk-adjusted NPV is {roi.expected_npv:,.0f} {roi.currency}")
+        problems.append(f"risk_level {answer.risk_level!r} contradicts the computed risk "
+                        f"{expected.risk_level!r} ({basis})")
+    if roi is None and answer.recommendation != "insufficient data":
+        problems.append(f"recommendation {answer.recommendation!r}: the intake gives no "
+                        "business figures, so it must be 'insufficient data'")
+    if roi is not None and answer.recommendation == "insufficient data":
+        problems.append("recommendation 'insufficient data': the business figures are computed")
+    if (roi is not None and roi.expected_npv <= 0
+            and answer.recommendation in ("invest", "invest in phases")):
+        problems.append(f"recommendation {answer.recommendation!r} with a computed "
+                        f"risk-adjusted NPV of {roi.expected_npv:,.0f} {roi.currency}")
+    return problems
+
+
+#: Per step, what no check exists for: shown as "model judgment, not verified".
+UNVERIFIED: dict[str, tuple[str, ...]] = {
+    "bottlenecks": ("ranking by impact", "why_it_matters", "quick_win", "risks", "summary"),
+    "cost_performance": ("ranking", "rationale", "risks", "trade_off"),
+    "roadmap": ("phase of each task", "effort_weeks", "goals", "risks", "rationale"),
+    "roi": ("value_drivers", "executive_summary"),
+    "database": ("priority", "impact", "effort", "detail"),
+    "performance_audit": ("priority", "impact", "effort", "detail"),
+    "caching": ("priority", "impact", "effort", "detail"),
+}

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+Listener = Callable[[dict[str, object]], None]
 
 
 class RunLog:
     """An append-only JSONL log of every model exchange in one review (thread-safe)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, listener: Listener | None = None) -> None:
+        """Log to `path` (None: memory only); `listener` sees every entry (the CLI's status)."""
         self.path = path
+        self.listener = listener
         self.entries: list[dict[str, object]] = []
         self._lock = threading.Lock()
 
@@ -28,3 +33,5 @@ class RunLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("a", encoding="utf-8") as handle:
                     handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+        if self.listener is not None:
+            self.listener(entry)

@@ -30,11 +30,12 @@ from assistant.catalogue.model import defaults_for
 from assistant.intake.loading import read_intake_data, validate_intake
 from assistant.intake.schema import Intake
 from assistant.llm import grounding
-from assistant.llm.ask import ask
+from assistant.llm.ask import ReviewCancelled, ask
 from assistant.llm.prompt_facts import llm_facts
 from assistant.llm.prompts import LANGUAGE_NAMES, render
 from assistant.llm.providers.errors import redact
 from assistant.llm.run_log import RunLog
+from assistant.llm.step_facts import facts_for
 from assistant.workflow.state import INTERNAL_ERROR, ReviewState, RunContext
 
 Ctx = Runtime[RunContext]
@@ -76,8 +77,9 @@ def retrieve(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
                           clock=ctx.clock, cards=ctx.cards, capacity=state["capacity"],
                           findings=state["findings"], related=related)
     shown = {c: ctx.cards[c] for c in sorted({p.id for p in facts.patterns})}
-    return {"facts": facts,
-            "prefix": render("facts", facts=llm_facts(facts, shown))}
+    prompt_facts = llm_facts(facts, shown)
+    return {"facts": facts, "prompt_facts": prompt_facts,
+            "prefix": render("facts", facts=prompt_facts)}
 
 
 def _system(ctx: RunContext) -> str:
@@ -89,20 +91,46 @@ def _judge(step: str, key: str, state: ReviewState, ctx: RunContext, offline_val
     """Ask the LLM for one section, keeping the offline answer as the fallback.
 
     With no provider the offline answer is the section; with one, it replaces an answer that
-    fails validation or grounding after the bounded repairs.
+    fails validation or grounding after the bounded repairs, and the section says why.
+
+    Raises:
+        ReviewCancelled: the user stopped the review; nothing is labelled or written.
     """
     if ctx.provider is None:
         return {key: offline_value, "sections": {step: SectionSource(source="offline")}}
+    if ctx.unavailable is not None:
+        ctx.log.write(step=step, event="unreachable", problems=[ctx.unavailable])
+        return {key: offline_value, "sections": {step: SectionSource(
+            source="fallback", problems=[ctx.unavailable], cause="unreachable")}}
     result = ask(ctx.provider, step=step, system=_system(ctx),
                  prompt=render(step, **prompt_vars), schema=STEP_SCHEMAS[step],
-                 shared_prefix=state["prefix"], grounding=check,
+                 shared_prefix=_prefix(step, state, ctx), grounding=check,
                  max_repairs=ctx.settings.max_repairs, log=ctx.log,
-                 step_timeout_s=ctx.settings.step_timeout_s)
+                 step_timeout_s=ctx.settings.step_timeout_s,
+                 review_deadline=ctx.review_deadline, cancel=ctx.cancel)
     if result.value is None:
         return {key: offline_value, "sections": {step: SectionSource(
-            source="fallback", attempts=result.attempts, problems=result.problems)}}
-    return {key: result.value,
-            "sections": {step: SectionSource(source="llm", attempts=result.attempts)}}
+            source="fallback", attempts=result.attempts, problems=result.problems,
+            cause=result.cause, limit_s=result.limit_s)}}
+    return {key: result.value, "sections": {step: SectionSource(
+        source="llm", attempts=result.attempts, unverified=list(grounding.UNVERIFIED[step]))}}
+
+
+def _prefix(step: str, state: ReviewState, ctx: RunContext) -> str:
+    """The facts a step's prompt carries: all (cacheable) or, in a small context, its part.
+
+    The sizes before and after trimming go to the run log.
+    """
+    full: str = state["prefix"]
+    if getattr(ctx.provider, "context_tokens", None) is None:
+        return full
+    trimmed = render("facts", facts=facts_for(step, state["prompt_facts"]))
+    budget = getattr(ctx.provider, "budget", None)
+    estimate = budget.estimate if budget is not None else (lambda chars: chars // 4)
+    ctx.log.write(step=step, event="prompt_facts", chars_before=len(full),
+                  chars_after=len(trimmed), tokens_before=estimate(len(full)),
+                  tokens_after=estimate(len(trimmed)))
+    return trimmed
 
 
 def _known(state: ReviewState) -> grounding.Known:
@@ -190,28 +218,39 @@ def roi(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     """Write the business case; the model's figures are replaced by ours and flagged."""
     ctx = runtime.context
     facts = state["facts"]
-    update = _judge("roi", "roi_case", state, ctx, offline.roi_case(facts), lambda a: [])
+    known = _known(state)
+    update = _judge("roi", "roi_case", state, ctx, offline.roi_case(facts),
+                    lambda a: grounding.check_roi(a, known))
     if update["sections"]["roi"].source != "llm":
         return update
-    reconciled, flags = grounding.reconcile_roi(update["roi_case"], _known(state))
+    reconciled, flags = grounding.reconcile_roi(update["roi_case"], known)
     for flag in flags:
         ctx.log.write(step="roi", event="recomputed", detail=flag)
     return {**update, "roi_case": reconciled, "recomputed": flags}
 
 
 def verify(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
-    """Assemble the review and record what was recomputed or fell back."""
+    """Assemble the review and record, honestly, what the model contributed and what fell back.
+
+    `mode` is `llm` only when the model's answer supplied at least one section.
+    """
     ctx = runtime.context
     facts = state["facts"]
     sections = state.get("sections", {})
     fallbacks = [f"{step}: {'; '.join(s.problems)}" for step, s in sorted(sections.items())
                  if s.source == "fallback"]
     provider = ctx.provider
+    asked = [s for s in sections.values() if s.source != "offline"] if provider else []
+    answered = sum(1 for s in asked if s.source == "llm")
+    causes = sorted({s.cause or "invalid" for s in asked if s.source == "fallback"})
     provenance = facts.provenance.model_copy(update={
         "llm": f"{provider.name}:{provider.model}" if provider else None,
+        "llm_model": provider.model if provider else None,
+        "llm_sections_asked": len(asked), "llm_sections_answered": answered,
+        "llm_unavailable": ", ".join(causes) if provider and not answered else None,
         "recomputed": state.get("recomputed", []), "fallbacks": fallbacks})
     review = Review(**{**dict(facts), "provenance": provenance,
-                       "mode": "llm" if provider else "offline"},
+                       "mode": "llm" if answered else "offline"},
                     analysis=state["analysis"], cost_review=state["cost_review"],
                     roadmap_plan=state.get("roadmap_plan"), roi_case=state["roi_case"],
                     advice=state.get("advice", {}), sections=sections)
@@ -223,6 +262,8 @@ def render_reports(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     from assistant.report import write_reports
 
     ctx = runtime.context
+    if ctx.cancel is not None and ctx.cancel.is_set():
+        raise ReviewCancelled  # nothing half-done is written
     if ctx.out_dir is None:
         return {"outputs": []}
     written = write_reports(state["review"], ctx.out_dir, ctx.formats)
@@ -242,9 +283,12 @@ def fallback_handler(step: str, key: str, next_node: str) -> Callable[..., Comma
     """
 
     def handler(state: ReviewState, error: NodeError, runtime: Ctx) -> Command[str]:
+        if isinstance(error.error, ReviewCancelled):
+            raise error.error  # Ctrl-C: stop, do not pass it off as a crash
         problem = log_internal_error(runtime.context.log, step, error.error)
         update: dict[str, Any] = {
-            "sections": {step: SectionSource(source="fallback", problems=[problem])},
+            "sections": {step: SectionSource(source="fallback", problems=[problem],
+                                             cause="internal_error")},
             key: _offline_value(key, step, state["facts"])}
         return Command(update=update, goto=next_node)
 

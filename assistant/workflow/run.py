@@ -7,14 +7,19 @@ index, provider SDKs) load here, not at CLI start-up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from assistant.assessment.model import Review
 from assistant.intake.schema import Intake
 from assistant.knowledge.cards import load_cards
+from assistant.llm.ask import REVIEW_SETTING, Deadline, StepTimeout, call_within
 from assistant.llm.providers.base import Provider
 from assistant.llm.run_log import RunLog
 from assistant.settings import Settings
@@ -25,6 +30,8 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
 RUN_LOG_NAME = "run-log.jsonl"
+#: The longest the start-of-run probe (model list, speed) may take.
+PROBE_TIMEOUT_S = 10.0
 
 
 def default_retrieval(k: int = 3) -> Callable[[str, str | None], list[str]]:
@@ -44,11 +51,19 @@ def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | N
                  clock: Callable[[], datetime] | None = None,
                  retrieval: Callable[[str, str | None], list[str]] | None = None,
                  max_concurrency: int | None = None, resume: bool = False,
-                 source_name: str | None = None) -> Review:
+                 source_name: str | None = None,
+                 progress: Callable[[dict[str, object]], None] | None = None,
+                 cancel: threading.Event | None = None) -> Review:
     """Review one intake (a file, or an `Intake` built in code) through the workflow.
 
     Reports are written when `out_dir` is given. With `resume` (and an `out_dir`), steps are
     checkpointed there and a rerun of the same review continues at the step that failed.
+    `progress` sees every run-log entry as it is written (the CLI's live status line);
+    `cancel`, when set, stops the review (Ctrl-C sets it in the main thread).
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C; no report was written.
+        ReviewCancelled: `cancel` was set by the caller; no report was written.
     """
     name = source_name or (str(source) if isinstance(source, Path) else "<intake>")
     # Offline runs get the path too: an internal error's traceback must land somewhere. The
@@ -56,22 +71,84 @@ def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | N
     log_path = out_dir / RUN_LOG_NAME if out_dir is not None else None
     if log_path is not None and log_path.exists() and not resume:
         log_path.unlink()
+    log = RunLog(log_path, listener=progress)
+    cancel = cancel if cancel is not None else threading.Event()
     context = RunContext(
-        settings=settings, provider=provider, log=RunLog(log_path),
+        settings=settings, provider=provider, log=log,
         cards={c.id: c for c in load_cards()}, clock=clock, out_dir=out_dir, formats=formats,
-        source=name, retrieval=retrieval)
+        source=name, retrieval=retrieval, cancel=cancel,
+        review_deadline=None if provider is None else Deadline.start(
+            settings.review_timeout_s, REVIEW_SETTING))
     config: RunnableConfig = {}
-    if max_concurrency is not None:
-        config["max_concurrency"] = max_concurrency
+    concurrency = max_concurrency or settings.parallel_requests
+    if concurrency is not None:
+        config["max_concurrency"] = concurrency
     start = workflow_input(source, name)
-    if resume and out_dir is not None:
-        return _resumable(start, settings, out_dir, context, config)
-    from assistant.workflow.graph import build_graph
+    with stop_on_interrupt(cancel, provider):
+        if provider is not None:
+            context.unavailable = _probe(provider, log, cancel,
+                                         min(PROBE_TIMEOUT_S, settings.review_timeout_s / 10))
+        if resume and out_dir is not None:
+            return _resumable(start, settings, out_dir, context, config)
+        from assistant.workflow.graph import build_graph
 
-    graph = build_graph(internal_errors=settings.internal_errors)
-    result = graph.invoke(start, config=config, context=context)
+        graph = build_graph(internal_errors=settings.internal_errors)
+        result = graph.invoke(start, config=config, context=context)
     review: Review = result["review"]
     return review
+
+
+def _probe(provider: Provider, log: RunLog, cancel: threading.Event,
+           timeout_s: float) -> str | None:
+    """Probe the server once (adapters that can), within `timeout_s`, and log what was found.
+
+    Returns:
+        Why the model cannot be reached, when the probe says so (the steps then fall back at
+        once instead of each waiting through the SDK's retries); else None.
+    """
+    if hasattr(provider, "listener"):
+        provider.listener = log.write
+    probe = getattr(provider, "probe", None)
+    if probe is None:
+        return None
+    try:
+        result = call_within(lambda: probe(timeout_s), timeout_s + 1, cancel)
+    except StepTimeout:
+        log.write(step="probe", event="probe", reachable=None,
+                  summary=f"the server did not answer the probe within {timeout_s:g} s")
+        return None
+    log.write(step="probe", event="probe", reachable=result.reachable, models=result.models,
+              context_tokens=result.context_tokens, context_used=result.context_used,
+              context_source=result.context_source, response_format=result.response_format,
+              summary=result.summary(provider.model))
+    return None if result.reachable else f"server not reachable: {result.error}"
+
+
+@contextmanager
+def stop_on_interrupt(cancel: threading.Event, provider: Provider | None) -> Iterator[None]:
+    """Make Ctrl-C stop the review within a moment, requests in flight included.
+
+    The handler sets `cancel` (every step waiting on the model stops within 0.1 s and no
+    report is written), closes the provider's HTTP client (requests in flight end), and raises
+    KeyboardInterrupt in the main thread. Only the main thread can install it; elsewhere
+    (a server embedding `review()`) the caller sets `cancel` itself.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        cancel.set()
+        close = getattr(provider, "close", None)
+        if close is not None:
+            close()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def internal_error_steps(review: Review) -> list[str]:

@@ -6,6 +6,7 @@ State is what flows between nodes (one review); the context is the run's setting
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from assistant.assessment.sections import (
 from assistant.capacity.model import CapacityReport
 from assistant.intake.schema import Intake
 from assistant.knowledge.cards import PatternCard
+from assistant.llm.ask import Deadline
 from assistant.llm.providers.base import Provider
 from assistant.llm.run_log import RunLog
 from assistant.settings import Settings
@@ -48,6 +50,7 @@ class ReviewState(TypedDict, total=False):
     findings: list[Finding]
     facts: Facts
     prefix: str
+    prompt_facts: dict[str, Any]
     analysis: BottleneckAnalysis
     cost_review: CostPerformanceReview
     roadmap_plan: RoadmapPlan | None
@@ -72,4 +75,7 @@ class RunContext:
     formats: tuple[str, ...] = ("md", "json")
     source: str = ""
     retrieval: Callable[[str, str | None], list[str]] | None = None
+    review_deadline: Deadline | None = None
+    cancel: threading.Event | None = None
+    unavailable: str | None = None  # the probe found the server unreachable: do not ask
 

@@ -8,10 +8,26 @@ inside an SDK exception.
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypedDict
 
 from pydantic import BaseModel
+
+#: The workflow step a request belongs to, so what an adapter notes lands under that step.
+CURRENT_STEP: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "archreview_step", default=None)
+
+
+#: Set when the step stopped waiting for the current request (timeout, Ctrl-C): the adapter
+#: then sends nothing more for it, not even the SDK's own retries.
+ABANDONED: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
+    "archreview_abandoned", default=None)
+
+
+class RequestAbandoned(Exception):
+    """Raised inside an abandoned request thread so the SDK sends nothing more."""
 
 
 class Message(TypedDict):
@@ -36,8 +52,19 @@ class Completion:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+Cause = Literal["unreachable", "timed_out", "server_error", "rejected", "format_refused",
+                "context"]
+
+
 class ProviderError(Exception):
-    """A provider call failed in a way retrying will not fix (bad request, auth, refusal)."""
+    """A provider call failed in a way retrying will not fix (bad request, auth, refusal).
+
+    `cause` says what kind of failure it was, for the section's label.
+    """
+
+    def __init__(self, message: str, cause: Cause = "rejected") -> None:
+        super().__init__(message)
+        self.cause: Cause = cause
 
 
 class TransientProviderError(ProviderError):
@@ -46,6 +73,9 @@ class TransientProviderError(ProviderError):
     Raised only once the SDK's own retries are spent; nothing above retries again (`ask` falls
     back), so one step never waits through two nested retry budgets.
     """
+
+    def __init__(self, message: str, cause: Cause = "server_error") -> None:
+        super().__init__(message, cause)
 
 
 class Provider(Protocol):

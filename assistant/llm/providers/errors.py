@@ -45,10 +45,10 @@ def sdk_error(error: Exception, *, provider: str, sdk: ModuleType,
     kind = type(error).__name__
     if isinstance(error, sdk.APITimeoutError):
         return TransientProviderError(f"{provider}: {kind}: the request timed out (after the "
-                                      "SDK's retries)")
+                                      "SDK's retries)", "timed_out")
     if isinstance(error, sdk.APIConnectionError):
         return TransientProviderError(f"{provider}: {kind}: could not reach the server (after "
-                                      "the SDK's retries)")
+                                      "the SDK's retries)", "unreachable")
     if isinstance(error, sdk.APIStatusError):
         status = int(error.status_code)
         message = redact(str(error.message), secret)[:MAX_ERROR_CHARS]

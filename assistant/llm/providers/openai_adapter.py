@@ -1,10 +1,12 @@
 """OpenAI and OpenAI-compatible servers (Ollama, vLLM, LM Studio, llama.cpp) behind the seam.
 
 One adapter serves both: the Chat Completions API with a strict `json_schema` response format,
-so a capable model answers in the schema. Some compatible servers reject `json_schema`; in `auto`
-mode the adapter then retries once in JSON mode (`json_object`, schema given in the system
-prompt) and stays there for the rest of the run. The raw text is returned unvalidated:
-`llm/ask.py` validates, repairs and grounds it.
+so a capable model answers in the schema. Compatible servers differ in what they accept: in
+`auto` mode the adapter steps down `formats.LADDER` when a server's message says it refused the
+format (whatever the status), keeps the rung that worked for the run and caches it per server.
+For a compatible server, `max_tokens` is sized per request to what its context leaves
+(`context.TokenBudget`), and `probe()` asks `/v1/models` once what the server serves. The raw
+text is returned unvalidated: `llm/ask.py` validates, repairs and grounds it.
 
 The SDK is imported when an adapter is built, never at module import, so an offline review does
 not pay for it. Retries and timeouts are the SDK's own (`max_retries`, `timeout`).
@@ -14,15 +16,36 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
+from collections.abc import Callable
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 
-from assistant.llm.providers.base import Completion, Message, ProviderError
-from assistant.llm.providers.errors import sdk_error
+from assistant.llm.providers.base import (
+    ABANDONED,
+    CURRENT_STEP,
+    Completion,
+    Message,
+    ProviderError,
+    RequestAbandoned,
+)
+from assistant.llm.providers.context import (
+    ASSUMED_CONTEXT_TOKENS,
+    ASSUMED_LOCAL_TOKENS_PER_S,
+    ContextTooSmall,
+    TokenBudget,
+    context_in_error,
+)
+from assistant.llm.providers.errors import is_transient_status, sdk_error
+from assistant.llm.providers.formats import LADDER, FormatMode, ModeCache, next_mode, refused_format
+from assistant.llm.providers.probe import ServerProbe, measure_speed, probe_server
+from assistant.settings import LOCAL_HOSTS
 
-ResponseFormatMode = Literal["json_schema", "json_object", "auto"]
-RESPONSE_FORMAT_MODES: tuple[str, ...] = ("json_schema", "json_object", "auto")
+ResponseFormatMode = Literal["auto", "json_schema", "json_object_schema", "json_object", "text"]
+RESPONSE_FORMAT_MODES: tuple[str, ...] = ("auto", *LADDER)
+Listener = Callable[..., None]
 
 #: String keywords OpenAI's strict mode does not accept; moved into the description instead.
 _UNSUPPORTED_KEYWORDS = ("minLength", "maxLength")
@@ -72,13 +95,18 @@ def _move_unsupported(node: Any) -> Any:
     return result
 
 
+class FormatRefused(ProviderError):
+    """The server refused every response format this run may use."""
+
+
 class OpenAIProvider:
     """The Chat Completions adapter for OpenAI and OpenAI-compatible servers."""
 
     def __init__(self, *, model: str, api_key: str, name: str = "openai",
                  base_url: str | None = None, temperature: float | None = 0.2,
                  max_tokens: int = 4096, timeout_s: float = 120.0, max_retries: int = 2,
-                 response_format: ResponseFormatMode = "json_schema") -> None:
+                 response_format: ResponseFormatMode = "json_schema",
+                 context_tokens: int | None = None, cache: ModeCache | None = None) -> None:
         """Build the SDK client with the run's timeout and retry budget.
 
         Args:
@@ -87,11 +115,14 @@ class OpenAIProvider:
             name: `openai` or `openai-compatible` (reported in every completion).
             base_url: the server's base URL ending in `/v1`; None = the SDK's default.
             temperature: sampling temperature; dropped for good if the model rejects it.
-            max_tokens: the answer's token budget.
+            max_tokens: the answer's token budget (lowered to what the context leaves).
             timeout_s: per-request timeout handed to the SDK (a call may ask for less).
             max_retries: the SDK's retries on connection errors, 408, 409, 429 and 5xx.
-            response_format: `json_schema` (strict), `json_object` (JSON mode, schema in the
-                prompt) or `auto` (json_schema, falling back to JSON mode once if rejected).
+            response_format: one rung of `formats.LADDER` (used alone), or `auto` (start at
+                `json_schema`, or at the rung cached for this server, and step down on refusal).
+            context_tokens: the server's context length; None = what `probe()` finds, else
+                `ASSUMED_CONTEXT_TOKENS` for a compatible server, else unbounded (OpenAI).
+            cache: where the working rung and context are remembered per server and model.
         """
         if response_format not in RESPONSE_FORMAT_MODES:
             raise ProviderError(f"response format must be one of {', '.join(RESPONSE_FORMAT_MODES)}"
@@ -100,77 +131,213 @@ class OpenAIProvider:
 
         self.name = name
         self.model = model
+        self.listener: Listener | None = None
         self._sdk = openai
-        self._client = openai.OpenAI(api_key=api_key, base_url=base_url or None,
-                                     timeout=timeout_s, max_retries=max_retries)
+        self._client = openai.OpenAI(
+            api_key=api_key, base_url=base_url or None, timeout=timeout_s,
+            max_retries=max_retries,
+            http_client=openai.DefaultHttpxClient(event_hooks={"request": [self._on_http]}))
+        self._base_url = str(self._client.base_url)
         self._timeout_s = timeout_s
         self._temperature = temperature
         self._max_tokens = max_tokens
-        self._mode: ResponseFormatMode = response_format
+        self._auto = response_format == "auto"
+        self._cache = cache if self._auto else None
+        self._cache_key = f"{self._base_url}|{model}"
+        cached = self._cache.get(self._cache_key) if self._cache else {}
+        start = cached.get("response_format")
+        self._mode: FormatMode = (cast(FormatMode, start) if self._auto and start in LADDER
+                                  else "json_schema" if self._auto
+                                  else cast(FormatMode, response_format))
+        # Until a request in this format is answered, a compatible server's refusal is read
+        # before the SDK retries it; OpenAI itself never refuses json_schema that way.
+        self._confirmed = name == "openai"
+        self._lock = threading.Lock()
+        compatible = name != "openai"
+        self.budget = (TokenBudget(context_tokens, "setting") if context_tokens
+                       else TokenBudget(ASSUMED_CONTEXT_TOKENS, "assumed") if compatible
+                       else TokenBudget(None, "unbounded"))
+        if compatible and self._client.base_url.host in LOCAL_HOSTS:
+            self.budget.tokens_per_s = ASSUMED_LOCAL_TOKENS_PER_S
+            self.budget.speed_source = "assumed"
         # Compatible servers (older vLLM, llama.cpp, Ollama) know only `max_tokens`; OpenAI's
         # reasoning models accept only `max_completion_tokens`.
-        self._completion_tokens = name == "openai"
+        self._completion_tokens = not compatible
 
     def __repr__(self) -> str:
         return f"OpenAIProvider(name={self.name!r}, model={self.model!r})"
 
+    @property
+    def response_format(self) -> FormatMode:
+        """The rung in use now."""
+        return self._mode
+
+    @property
+    def context_tokens(self) -> int | None:
+        """The context length requests are sized to (None = unbounded)."""
+        return self.budget.context_tokens
+
+    def probe(self, timeout_s: float = 10.0) -> ServerProbe:
+        """Ask the server once what it serves and how long its context is (`/v1/models`).
+
+        A context length the server reports replaces the assumed one (a setting still wins);
+        a local server's answer speed is measured with one short answer.
+        """
+        timeout_s = min(timeout_s, self._timeout_s)
+        result = probe_server(self._client, self.model, timeout_s=timeout_s)
+        if result.context_tokens and self.budget.source in ("assumed", "unbounded"):
+            self.budget.set_context(result.context_tokens, "server")
+        if result.reachable and self.budget.speed_source == "assumed":
+            speed = measure_speed(self._client, self.model, timeout_s=timeout_s)
+            if speed is not None:
+                self.budget.tokens_per_s, self.budget.speed_source = speed, "probe"
+        result.tokens_per_s = self.budget.tokens_per_s
+        result.speed_source = self.budget.speed_source
+        result.context_used = self.budget.context_tokens
+        result.context_source = self.budget.source
+        result.response_format = self._mode
+        return result
+
+    def close(self) -> None:
+        """Close the HTTP client: requests still in flight end with a connection error."""
+        self._client.close()
+
     def complete(self, *, system: str, messages: list[Message], schema: type[BaseModel],
                  schema_name: str, shared_prefix: str = "",
                  timeout_s: float | None = None) -> Completion:
-        """Ask for an answer in `schema` and return its raw text (see `Provider.complete`)."""
-        json_schema = strict_schema(schema)
+        """Ask for an answer in `schema` and return its raw text (see `Provider.complete`).
+
+        Raises:
+            FormatRefused: the server refused the last rung this run may use.
+            ProviderError: also when the prompt leaves no room for an answer in the context.
+        """
         name = schema_name_for(schema_name)
         extra: dict[str, object] = {}
-        mode: ResponseFormatMode = "json_object" if self._mode == "json_object" else "json_schema"
         timeout = self._timeout_s if timeout_s is None else min(self._timeout_s, timeout_s)
         try:
-            response = self._create_with_fallbacks(system, shared_prefix, messages, name,
-                                                   json_schema, mode, extra, timeout)
+            response = self._create_adapting(system, shared_prefix, messages, name, schema,
+                                             extra, timeout)
+        except ContextTooSmall as error:
+            raise ProviderError(f"{self.name}: {error}", "context") from None
         except self._sdk.OpenAIError as error:
             raise sdk_error(error, provider=self.name, sdk=self._sdk,
                             secret=self._client.api_key) from None
         return self._completion(response, extra)
 
-    def _create_with_fallbacks(self, system: str, shared_prefix: str, messages: list[Message],
-                               name: str, json_schema: dict[str, Any], mode: ResponseFormatMode,
-                               extra: dict[str, object], timeout: float) -> Any:
-        """Send the request; on a rejected temperature or response format, adapt once each."""
-        for _ in range(3):
+    def _create_adapting(self, system: str, shared_prefix: str, messages: list[Message],
+                         name: str, schema: type[BaseModel], extra: dict[str, object],
+                         timeout: float) -> Any:
+        """Send the request; adapt to a refused temperature, format or context, then resend."""
+        for _ in range(len(LADDER) + 3):
+            mode = self._mode
+            chat = _chat_messages(_system_for(mode, system, schema), shared_prefix, messages)
+            chars = sum(len(m["content"]) for m in chat)
+            tokens = self.budget.answer_tokens(chars, self._max_tokens, timeout)
+            extra.update(response_format=mode, max_tokens=tokens,
+                         prompt_tokens_estimate=self.budget.estimate(chars))
+            started = time.monotonic()
             try:
-                response = self._create(system, shared_prefix, messages, name, json_schema, mode,
-                                        timeout)
-            except self._sdk.BadRequestError as error:
-                text = str(error).lower()
-                if self._temperature is not None and "temperature" in text:
-                    self._temperature = None
-                    extra["temperature_dropped"] = True
-                    continue
-                if self._mode == "auto" and mode == "json_schema" and _mentions_format(text):
-                    self._mode = mode = "json_object"
-                    extra["json_mode_fallback"] = True
-                    continue
-                raise
-            extra["response_format"] = mode
+                response = self._send(chat, name, schema, mode, tokens, timeout)
+            except self._sdk.APIStatusError as error:
+                if not self._adapt(error, mode, extra):
+                    raise
+                continue
+            self._confirm(mode)
+            usage = getattr(response, "usage", None)
+            self.budget.learn(chars, getattr(usage, "prompt_tokens", None))
+            self.budget.learn_speed(getattr(usage, "completion_tokens", None),
+                                    time.monotonic() - started)
             return response
         raise ProviderError(f"{self.name}: the server rejected every request variant")
 
-    def _create(self, system: str, shared_prefix: str, messages: list[Message], name: str,
-                json_schema: dict[str, Any], mode: ResponseFormatMode, timeout: float) -> Any:
+    def _send(self, chat: list[Any], name: str, schema: type[BaseModel], mode: FormatMode,
+              tokens: int, timeout: float) -> Any:
+        """One request; while the format is unconfirmed, a refusal is not retried by the SDK.
+
+        llama-cpp-python refuses `json_schema` with HTTP 500, which the SDK would retry in full
+        before we could read it; a real outage on that first request is still retried (by the
+        client, with the retries left) once the message shows it is not a refusal.
+        """
+        if self._confirmed:
+            return self._create(self._client, chat, name, schema, mode, tokens, timeout)
+        try:
+            return self._create(self._client.with_options(max_retries=0), chat, name, schema,
+                                mode, tokens, timeout)
+        except self._sdk.APIStatusError as error:
+            if (refused_format(error.status_code, _message(error))
+                    or not is_transient_status(error.status_code)):
+                raise
+        # an outage, not a refusal: the SDK's remaining retries, so the total stays the same
+        retries = self._client.with_options(max_retries=max(0, self._client.max_retries - 1))
+        return self._create(retries, chat, name, schema, mode, tokens, timeout)
+
+    def _adapt(self, error: Any, mode: FormatMode, extra: dict[str, object]) -> bool:
+        """Change what the next attempt sends in answer to a refusal; False = nothing to change."""
+        text = _message(error)
+        lowered = text.lower()
+        if error.status_code == 400 and self._temperature is not None and "temperature" in lowered:
+            self._temperature = None
+            extra["temperature_dropped"] = True
+            return True
+        context = context_in_error(text)
+        if context and context != self.budget.context_tokens:
+            self.budget.set_context(context, "error message")
+            self._note(event="context_learned", context_tokens=context)
+            return True
+        server = refused_format(error.status_code, text)
+        if server is None or mode != self._mode:
+            return server is not None  # another request stepped down meanwhile: resend
+        lower = next_mode(mode) if self._auto else None
+        if lower is None:
+            raise FormatRefused(f"{self.name}: the server refused the response format {mode} "
+                                f"(HTTP {error.status_code}: {text[:200]})", "format_refused")
+        with self._lock:
+            self._mode = lower
+        switches = cast(list[object], extra.setdefault("format_switches", []))
+        switches.append(f"{mode} -> {lower}")
+        extra["json_mode_fallback"] = True
+        self._note(event="format_refused", refused=mode, next=lower, status=error.status_code,
+                   matched=server, message=text[:300])
+        return True
+
+    def _confirm(self, mode: FormatMode) -> None:
+        """Keep the rung that worked for the run, and remember it for this server."""
+        if self._confirmed:
+            return
+        self._confirmed = True
+        if self._cache is not None:
+            self._cache.put(self._cache_key, response_format=mode)
+        if self._auto:
+            self._note(event="format_confirmed", response_format=mode)
+
+    def _create(self, client: Any, chat: list[Any], name: str, schema: type[BaseModel],
+                mode: FormatMode, tokens: int, timeout: float) -> Any:
         """Make one Chat Completions call in the given response-format mode."""
-        if mode == "json_object":
-            response_format: dict[str, Any] = {"type": "json_object"}
-            system = _with_schema_instructions(system, json_schema)
-        else:
-            response_format = {"type": "json_schema", "json_schema": {
-                "name": name, "schema": json_schema, "strict": True}}
         omit = self._sdk.omit
-        tokens = self._max_tokens
-        return self._client.chat.completions.create(
-            model=self.model, messages=_chat_messages(system, shared_prefix, messages),
-            response_format=cast(Any, response_format),
+        return client.chat.completions.create(
+            model=self.model, messages=chat,
+            response_format=cast(Any, _response_format(mode, name, schema)),
             temperature=omit if self._temperature is None else self._temperature,
             max_completion_tokens=tokens if self._completion_tokens else omit,
             max_tokens=omit if self._completion_tokens else tokens, timeout=timeout)
+
+    def _on_http(self, request: Any) -> None:
+        """Log a request the SDK re-sends on its own; send none for an abandoned call.
+
+        A step that timed out (or a review stopped by Ctrl-C) abandons its request thread;
+        without this the SDK would go on re-sending the request in the background, queueing
+        it again on a one-slot server.
+        """
+        abandoned = ABANDONED.get()
+        if abandoned is not None and abandoned.is_set():
+            raise RequestAbandoned("the step stopped waiting for this request")
+        retry = request.headers.get("x-stainless-retry-count")
+        if retry and retry != "0":
+            self._note(event="sdk_retry", retry=int(retry), url=str(request.url.path))
+
+    def _note(self, **entry: object) -> None:
+        if self.listener is not None:
+            self.listener(step=CURRENT_STEP.get(), provider=self.name, **entry)
 
     def _completion(self, response: Any, extra: dict[str, object]) -> Completion:
         """Turn the SDK's response into a `Completion` (text, refusal, reason, token counts)."""
@@ -184,15 +351,47 @@ class OpenAIProvider:
         return Completion(
             text=choice.message.content or "", provider=self.name,
             model=getattr(response, "model", None) or self.model,
-            stop_reason=choice.finish_reason, refusal=choice.message.refusal,
+            stop_reason=choice.finish_reason, refusal=getattr(choice.message, "refusal", None),
             input_tokens=usage.prompt_tokens if usage else None,
             output_tokens=usage.completion_tokens if usage else None,
             cached_tokens=getattr(details, "cached_tokens", None), extra=extra)
 
 
-def _mentions_format(text: str) -> bool:
-    """Return whether a 400 message blames the response format (so JSON mode may work)."""
-    return any(word in text for word in ("response_format", "json_schema", "response format"))
+def _message(error: Any) -> str:
+    """The server's own words in an error (the body's message, else the SDK's text)."""
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        detail = inner.get("message") if isinstance(inner, dict) else None
+        if detail is None and isinstance(body.get("detail"), list | str):
+            detail = json.dumps(body["detail"])
+        if detail:
+            return str(detail)
+    return str(getattr(error, "message", error))
+
+
+def _response_format(mode: FormatMode, name: str, schema: type[BaseModel]) -> Any:
+    """The `response_format` field of a rung (omitted for plain text)."""
+    if mode == "json_schema":
+        return {"type": "json_schema", "json_schema": {
+            "name": name, "schema": strict_schema(schema), "strict": True}}
+    if mode == "json_object_schema":
+        # llama-cpp-python builds a grammar from this schema. The strict form, whose length
+        # limits sit in the descriptions: a `maxLength: 1500` becomes 1,500 nested grammar
+        # rules, which llama-cpp-python 0.3.36 fails to parse ("failed to parse grammar").
+        return {"type": "json_object", "schema": strict_schema(schema)}
+    if mode == "json_object":
+        return {"type": "json_object"}
+    from openai import omit
+
+    return omit
+
+
+def _system_for(mode: FormatMode, system: str, schema: type[BaseModel]) -> str:
+    """The system prompt: below the first rung the schema goes into it."""
+    if mode == "json_schema":
+        return system
+    return _with_schema_instructions(system, strict_schema(schema))
 
 
 def _chat_messages(system: str, shared_prefix: str, messages: list[Message]) -> list[Any]:

@@ -90,6 +90,7 @@ def _openai_compatible(settings: Settings) -> Provider:
         raise ProviderError(f"the base URL must start with http:// or https://, got {base_url!r}")
     mode = cast("ResponseFormatMode", settings.response_format)
     try:
+        from assistant.llm.providers.formats import ModeCache
         from assistant.llm.providers.openai_adapter import OpenAIProvider
 
         return OpenAIProvider(model=settings.model_name,
@@ -97,6 +98,7 @@ def _openai_compatible(settings: Settings) -> Provider:
                               name="openai-compatible", base_url=base_url,
                               temperature=settings.temperature, max_tokens=settings.max_tokens,
                               timeout_s=settings.timeout_s, max_retries=settings.max_retries,
-                              response_format=mode)
+                              response_format=mode, context_tokens=settings.context_tokens,
+                              cache=ModeCache.default())
     except ImportError:
         raise _sdk_missing("openai") from None

@@ -1,0 +1,1 @@
+"""Maintenance scripts (cassette recording), importable so tests replay with one adapter."""
