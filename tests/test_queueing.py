@@ -42,3 +42,24 @@ def test_saturation_is_infinite() -> None:
 def test_more_servers_never_slower() -> None:
     times = [mmc_response_time(c, 15.0, 2.0).response_time_ms for c in range(8, 16)]
     assert times == sorted(times, reverse=True)
+
+
+def _plain_erlang_b(servers: int, offered_load: float) -> float:
+    blocking = 1.0
+    for k in range(1, servers + 1):
+        blocking = offered_load * blocking / (k + offered_load * blocking)
+    return blocking
+
+
+@pytest.mark.parametrize(("servers", "offered"), [
+    (10, 5.0), (100, 80.0), (2000, 1900.0), (20000, 19500.0), (20000, 25000.0),
+    (5000, 5000.0), (30000, 29990.5), (400, 1000.0), (1000, 400.0)])
+def test_erlang_b_shortcut_equals_the_plain_recurrence(servers: int, offered: float) -> None:
+    assert erlang_b(servers, offered) == pytest.approx(_plain_erlang_b(servers, offered),
+                                                      rel=1e-12, abs=1e-300)
+
+
+def test_erlang_b_at_fleet_scale_needs_no_pass_over_every_server() -> None:
+    """10^8 servers: the plain recurrence takes minutes; the shortcut answers (0 blocking)."""
+    assert erlang_b(100_000_000, 70_000_000.0) == 0.0
+    assert 0 < erlang_b(100_000_000, 99_990_000.0) < 1e-3

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from annotated_types import Le
 from pydantic import BaseModel
 
 from assistant.analysis.baseline_costs import (
@@ -26,7 +27,7 @@ from assistant.capacity.demand import resolve
 from assistant.capacity.model import CapacityReport, analyse
 from assistant.capacity.sizing import find_sizing, needed_at_target
 from assistant.catalogue.model import Defaults
-from assistant.intake.schema import Component, Intake
+from assistant.intake.schema import Component, DataProfile, Intake
 from assistant.knowledge.cards import CardFacts
 
 
@@ -180,6 +181,29 @@ def _apply_sizing(data: dict[str, Any], sized: CapacityReport, profile: Profile)
             component["size"] = step.size
 
 
+def _upper_bound(model: type[BaseModel], field: str) -> int:
+    """The largest value the intake schema accepts for a count (its `le` constraint)."""
+    return next(int(str(m.le)) for m in model.model_fields[field].metadata if isinstance(m, Le))
+
+
+def bounded_intake(data: dict[str, Any]) -> Intake:
+    """Validate a derived architecture, holding each count to what the intake schema accepts.
+
+    The sizing can ask for more instances or shards than the schema allows (an intake growing
+    to 10^10 users asks for 10^8 shards). The count is held at the bound, so the capacity model
+    run on this architecture names what is still over its threshold as a miss, instead of the
+    review crashing on its own derived intake.
+    """
+    for component in data["components"]:
+        component["instances"] = min(component.get("instances", 1),
+                                     _upper_bound(Component, "instances"))
+        profile = component.get("data") or {}
+        for key in ("partitions", "replicas"):
+            if key in profile:
+                profile[key] = min(profile[key], _upper_bound(DataProfile, key))
+    return Intake.model_validate(data)
+
+
 def build_intake(intake: Intake, profile: Profile, defaults: Defaults,
                  team: CapacityReport | None = None) -> Intake:
     """Turn the team's intake into the profile's target architecture, as an intake.
@@ -191,9 +215,9 @@ def build_intake(intake: Intake, profile: Profile, defaults: Defaults,
     team = team or analyse(intake, defaults)
     data = _draft(intake, team, profile, defaults)
     for _ in range(2):
-        sized = analyse(Intake.model_validate(data), defaults, profile.target_utilisation)
+        sized = analyse(bounded_intake(data), defaults, profile.target_utilisation)
         _apply_sizing(data, sized, profile)
-    return Intake.model_validate(data)
+    return bounded_intake(data)
 
 
 def _patterns(intake: Intake, profile: Profile) -> list[str]:
@@ -363,7 +387,7 @@ def apply_patterns(intake: Intake, tasks: list[tuple[str, list[str]]],
             data["components"].append({"id": "cdn", "kind": "cdn", "managed": True,
                                        "depends_on": ["lb"]})
             kinds.add("cdn")
-    return Intake.model_validate(data)
+    return bounded_intake(data)
 
 
 def _component_after(component: dict[str, Any], pattern: str, sized: CapacityReport,
