@@ -14,6 +14,7 @@ import pytest
 
 from assistant.assessment.compute import offline_review
 from assistant.assessment.model import SCHEMA_VERSION, Review
+from assistant.i18n.messages import Messages
 from assistant.intake.loading import load_intake
 from assistant.report import render_json, render_markdown
 from assistant.report.json_report import report_schema
@@ -83,3 +84,19 @@ def test_report_shows_what_breaks_first_and_the_actions() -> None:
     assert "**What breaks first:** ec2-main (api, postgres)" in summary
     assert summary.count("(phase ") == 3
     assert "ec2-main" in summary and "Single points of failure" in summary
+
+
+def test_summary_money_is_the_final_architecture_at_target_against_the_budget() -> None:
+    """The headline cost is the one the roadmap's final architecture has at the target load."""
+    review = review_of("ecommerce-workshop")
+    line = next(x for x in render_markdown(review).splitlines() if x.startswith("- **Money:**"))
+    roadmap, text = review.roadmap, Messages("en")
+    assert text.money(roadmap.full_build_out_monthly_cost, roadmap.currency) in line
+    assert review.costs.monthly_budget is not None
+    gap = roadmap.full_build_out_monthly_cost - review.costs.monthly_budget
+    assert gap > 0 and f"exceeds by {text.money(gap, roadmap.currency)}" in line
+
+
+def test_sizing_table_names_the_size_each_count_is_on() -> None:
+    markdown = render_markdown(review_of("ecommerce-workshop"))
+    assert "| postgres | partitions | 1 | 1 | m5.24xlarge |" in markdown
