@@ -94,7 +94,7 @@ def test_committed_cassettes_hold_nothing_key_shaped() -> None:
 
 def test_key_shaped_scan_can_fail() -> None:
     assert KEY_SHAPED.search(f"authorization: Bearer {CANARY}")
-    assert KEY_SHAPED.search("x-api-key: sk-ant-api03-abcdefghijklmnopqrstuv")
+    assert KEY_SHAPED.search("x-api-key: sk-ant-api03-abcdefghijklmnopqrstuv")  # a fake key shape
 
 
 def _json_report(folder: Path, settings: Settings) -> bytes:
