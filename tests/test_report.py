@@ -100,3 +100,13 @@ def test_summary_money_is_the_final_architecture_at_target_against_the_budget() 
 def test_sizing_table_names_the_size_each_count_is_on() -> None:
     markdown = render_markdown(review_of("ecommerce-workshop"))
     assert "| postgres | partitions | 1 | 1 | m5.24xlarge |" in markdown
+
+
+def test_summary_says_what_still_breaks_after_the_roadmap_before_the_target() -> None:
+    review = review_of("ecommerce-workshop")
+    last = review.roadmap.phases[-1]
+    assert last.breaks_next and last.breaks_next_month is not None
+    assert last.breaks_next_month <= review.intake.targets.target_month
+    line = next(x for x in render_markdown(review).splitlines()
+                if x.startswith("- **Still open after the roadmap:**"))
+    assert last.breaks_next in line and "month 5.8" in line
