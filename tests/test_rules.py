@@ -191,3 +191,11 @@ def test_ecommerce_top_findings_name_host_storage_and_cache() -> None:
     top = [f.rule_id for f in findings[:10]]
     for rule_id in ("db-on-app-host", "local-file-storage", "no-cache-read-heavy"):
         assert rule_id in top, top
+
+
+def test_target_below_todays_load_is_said() -> None:
+    data = intake_data()
+    data["targets"]["target_users"] = max(1, data["current"]["active_users"] // 2)
+    finding = only(data, "target-below-today")
+    assert finding.severity == "low" and finding.evidence[0].label == "evidence.target_users"
+    assert finding.params["target"] < finding.params["users"]

@@ -7,7 +7,7 @@ leaves out is unknown and raises no finding (the report asks it as a question in
 from __future__ import annotations
 
 from assistant.analysis.rules.common import entry_tier
-from assistant.analysis.rules.finding import Finding
+from assistant.analysis.rules.finding import Evidence, Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
 
 
@@ -40,3 +40,29 @@ def monitoring_missing(ctx: RuleContext, meta: Rule) -> list[Finding]:
     if not missing:
         return []
     return [meta.finding([c.id for c in ctx.intake.components], missing=", ".join(missing))]
+
+
+@rule("target-below-today", "low", ["capacity-planning"])
+def target_below_today(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag a target below today's load: every figure then plans for demand that shrinks.
+
+    Valid input (a team may plan for a decline), but far more often a typo or a unit slip, so
+    the report says it next to the figures it bends.
+    """
+    current, targets = ctx.intake.current, ctx.intake.targets
+    below = []
+    if targets.target_users < current.active_users:
+        below.append(Evidence(label="evidence.target_users", value=targets.target_users,
+                              source=f"targets.target_users < current.active_users "
+                                     f"({current.active_users})"))
+    if targets.target_requests_per_second is not None \
+            and targets.target_requests_per_second < current.requests_per_second:
+        below.append(Evidence(label="evidence.target_rps",
+                              value=targets.target_requests_per_second,
+                              source="targets.target_requests_per_second < current."
+                                     f"requests_per_second ({current.requests_per_second:g})"))
+    if not below:
+        return []
+    return [meta.finding([c.id for c in ctx.intake.components], breaking_month=0.0,
+                         users=current.active_users, target=targets.target_users,
+                         evidence=below)]
