@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from assistant.capacity.availability import AvailabilityReport, availability
 from assistant.capacity.compute_tier import curves_for
-from assistant.capacity.demand import ComponentSpec, ResourceCurve, resolve
+from assistant.capacity.demand import ResourceCurve, resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.hosts import shared_hosts
 from assistant.capacity.latency import LatencyEstimate, latency_estimates
@@ -113,7 +113,7 @@ def analyse(intake: Intake, defaults: Defaults | None = None,
                                                                          defaults)]
     sized = sizing(specs, [curve for curve, _ in curves], growth, cpu_utilisation)
     hosts = shared_hosts(intake.components)
-    curves = _share_hosts(curves, hosts, specs, defaults)
+    curves = _share_hosts(curves, hosts, defaults)
     reports = [_report(curve, members, growth) for curve, members in curves]
     breaks = sorted(
         (_breaking_point(r, growth, curve) for (curve, _), r in zip(curves, reports, strict=True)
@@ -133,7 +133,6 @@ def analyse(intake: Intake, defaults: Defaults | None = None,
 
 
 def _share_hosts(curves: list[tuple[ResourceCurve, list[str]]], hosts: dict[str, list[str]],
-                 specs: list[ComponentSpec],
                  defaults: Defaults) -> list[tuple[ResourceCurve, list[str]]]:
     """Add one summed CPU and memory curve per shared host; members' own stop counting."""
     result = list(curves)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.analysis.baseline_costs import load_balancer_units, monthly_gigabytes_out
 from assistant.analysis.rules.common import needs_failover
 from assistant.capacity.demand import resolve
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import CapacityReport
-from assistant.capacity.sizing import needed_at_target
+from assistant.capacity.sizing import find_sizing, needed_at_target
 from assistant.catalogue.model import Defaults, Size
 from assistant.intake.schema import Component, Intake
 
@@ -95,8 +96,6 @@ def _cache_nodes(ctx: PricingContext) -> TaskPrice | None:
 
 
 def _load_balancing(ctx: PricingContext) -> TaskPrice | None:
-    from assistant.analysis.baseline_costs import load_balancer_units
-
     service = ctx.defaults.services["lb"]
     growth = GrowthModel(ctx.intake)
     lcu = load_balancer_units(growth.rps(growth.end_month), ctx.defaults)
@@ -122,8 +121,6 @@ def _autoscaling(ctx: PricingContext) -> TaskPrice | None:
 
 
 def _cdn(ctx: PricingContext) -> TaskPrice | None:
-    from assistant.analysis.baseline_costs import monthly_gigabytes_out
-
     growth = GrowthModel(ctx.intake)
     gigabytes = monthly_gigabytes_out(ctx.intake, ctx.defaults, growth.end_month)
     cdn = ctx.defaults.services["cdn"].usage_usd(gigabytes)
@@ -157,8 +154,6 @@ def _redundancy(ctx: PricingContext) -> TaskPrice | None:
 def _database_size_step(ctx: PricingContext, db: Component) -> tuple[Size | None, Size | None,
                                                                        int, int]:
     """Today's size, the size and partitions the one sizing chose at target, today's nodes."""
-    from assistant.capacity.sizing import find_sizing
-
     own = resolve(db, ctx.defaults).size
     row = find_sizing(ctx.capacity.sizing, db.id, "partitions")
     step = row.by_horizon[-1] if row else None
