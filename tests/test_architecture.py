@@ -13,7 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 LAYERS = ("intake", "catalogue", "knowledge", "capacity", "analysis", "planning", "assessment",
-          "llm", "report", "workflow", "cli", "i18n")
+          "llm", "report", "workflow", "batch", "comparison", "workshop", "cli", "i18n",
+          "importers")
 
 
 def test_layers_contract_is_kept() -> None:

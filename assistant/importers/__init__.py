@@ -1,0 +1,5 @@
+"""Draft intakes from deployment files (docker-compose, Kubernetes manifests, Terraform), read
+deterministically: one reader per format, kinds from a data table, gaps asked as questions.
+
+May import: catalogue and everything below it.
+"""
