@@ -1,12 +1,13 @@
-"""Bundle the top-level `knowledge/` and `prompts/` folders into the wheel as package data.
+"""Bundle the top-level `knowledge/`, `prompts/` and `examples/` folders into the wheel.
 
 All metadata lives in pyproject.toml; this file only extends `build_py`. The cards and prompt
 templates stay at the repository's top level (they are content, edited and reviewed as such),
 but a wheel can only carry files inside its packages, so the build copies them to
 `assistant/_bundled/knowledge/` and `assistant/_bundled/prompts/`, where `assistant/bundled.py`
 finds them. An editable install skips the copy and reads the checkout's folders directly, so an
-edited card takes effect without a reinstall. MANIFEST.in puts both folders in the sdist, so a
-wheel built from the sdist has them too.
+edited card takes effect without a reinstall. MANIFEST.in puts the folders in the sdist, so a
+wheel built from the sdist has them too. The example intakes ship because the workshop exercises
+(`assistant/workshop/`) review them, found through `bundled.data_folder("examples")`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 # top-level folder -> the file pattern to ship; the folder name is kept under assistant/_bundled.
-BUNDLED = {"knowledge": "*.md", "prompts": "*.j2"}
+BUNDLED = {"knowledge": "*.md", "prompts": "*.j2", "examples": "*.yaml"}
 TARGET = Path("assistant", "_bundled")
 
 
