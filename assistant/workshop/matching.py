@@ -3,7 +3,8 @@
 A claim supports an item when it names what the item is about (its constraint or rule in the
 EN/DE vocabulary, or one of the item's pattern cards as the knowledge base's BM25 retrieval finds
 them for the claim's words) and, unless the item concerns the whole system, names the subject
-(a component id, its kind or technology). Each claim counts for at most one expected item, and
+(a component id, its kind or technology); a claim that names no subject needs both the
+constraint and a pattern. Each claim counts for at most one expected item, and
 each item is found by at most one claim: pairs are taken best score first, so a claim that fits
 two items is given to the one it fits best and a second claim may find the other.
 """
@@ -23,6 +24,13 @@ from assistant.workshop.reference import ExpectedItem
 MIN_CARD_SCORE = 4.0
 RELATIVE_SCORE = 0.5
 MAX_CARDS = 3
+MIN_SHARED_WORDS = 2
+#: A word in more than this share of the cards does not count towards MIN_SHARED_WORDS.
+COMMON_SHARE = 0.25
+#: Words of opinion and modality the card tokenizer keeps but that name no topic.
+CLAIM_STOPWORDS = frozenset(tokenize(
+    "should would could must need needs want think also more very really maybe better "
+    "sollte sollten müssen muss brauchen braucht wäre würde könnte besser mehr"))
 #: Words this long also match inside longer words ("verbind" in "datenbankverbind").
 _COMPOUND_MIN = 4
 
@@ -38,16 +46,32 @@ class PairMatch:
 
 
 @cache
-def _card_index() -> tuple[BM25, tuple[str, ...]]:
+def _card_index() -> tuple[BM25, tuple[str, ...], tuple[frozenset[str], ...]]:
     cards = sorted(load_cards(), key=lambda c: c.id)
-    return BM25([card_tokens(c) for c in cards]), tuple(c.id for c in cards)
+    documents = [card_tokens(c) for c in cards]
+    return (BM25(documents), tuple(c.id for c in cards),
+            tuple(frozenset(d) for d in documents))
+
+
+def _card_share(word: str) -> float:
+    """The share of cards a word occurs in (1.0: in every card, so it names no topic)."""
+    _, ids, vocabularies = _card_index()
+    return sum(word in v for v in vocabularies) / len(ids) if ids else 0.0
 
 
 def claim_cards(text: str) -> list[str]:
-    """The pattern cards a claim is about, by BM25 over the cards (offline, EN and DE)."""
-    index, ids = _card_index()
-    scored = sorted(((s, i) for s, i in zip(index.scores(tokenize(text)), ids, strict=True)
-                     if s > 0), key=lambda p: (-p[0], p[1]))
+    """The pattern cards a claim is about, by BM25 over the cards (offline, EN and DE).
+
+    A card counts only when at least MIN_SHARED_WORDS of the claim's distinctive words (in at
+    most COMMON_SHARE of the cards) occur in it: one word ("rewrite") is a coincidence.
+    """
+    index, ids, vocabularies = _card_index()
+    words = {w for w in tokenize(text) if w not in CLAIM_STOPWORDS}
+    distinctive = {w for w in words if _card_share(w) <= COMMON_SHARE}
+    scored = sorted(((s, i) for s, i, v in zip(index.scores(list(words)), ids, vocabularies,
+                                                strict=True)
+                     if s > 0 and len(distinctive & v) >= MIN_SHARED_WORDS),
+                    key=lambda p: (-p[0], p[1]))
     if not scored or scored[0][0] < MIN_CARD_SCORE:
         return []
     floor = max(MIN_CARD_SCORE, scored[0][0] * RELATIVE_SCORE)
@@ -79,7 +103,8 @@ def pair(claim: Claim, item: ExpectedItem, cards: list[str]) -> PairMatch | None
     subject = _matched(item.subject_terms, words)
     aspect = _matched(item.aspect_terms, words)
     patterns = [p for p in item.patterns if p in cards]
-    if not (aspect or patterns) or not (subject or item.system_wide):
+    # Without a subject a claim needs both the constraint and a pattern of the item.
+    if not (aspect or patterns) or not (subject or item.system_wide or (aspect and patterns)):
         return None
     via = ([f"component: {', '.join(subject[:3])}"] if subject else []) + (
         [f"constraint: {', '.join(aspect[:3])}"] if aspect else []) + (
