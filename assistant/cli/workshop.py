@@ -128,6 +128,11 @@ def check_command(
         _print_reference(result.reference, text)
 
 
+def _via(via: dict[str, list[str]], text: Messages) -> str:
+    return "; ".join(f"{text.t('workshop.via.' + label)}: {', '.join(words)}"
+                     for label, words in via.items())
+
+
 def _item_line(item: ExpectedItem, text: Messages) -> str:
     return text.t("workshop.check.missed_item", ref=item.key, title=item.title)
 
@@ -142,7 +147,7 @@ def _print_check(result: CheckResult, text: Messages) -> None:
     out.print(f"\n[bold]{text.t('workshop.check.found')}[/bold]", highlight=False)
     for f in result.found:
         out.print("  ✓ " + text.t("workshop.check.found_item", ref=f.item.key, title=f.item.title,
-                                   claim=f.claim.number, via="; ".join(f.via)),
+                                   claim=f.claim.number, via=_via(f.via, text)),
                   markup=False, highlight=False)
     if not result.found:
         out.print("  " + text.t("workshop.check.none"), markup=False, highlight=False)

@@ -28,11 +28,11 @@ INTAKE_SUFFIXES = (".yaml", ".yml", ".json")
 
 def offline_review(path: Path, lang: Language) -> Review:
     """Review one intake file offline, writing nothing (the diff's default review)."""
-    import assistant
     from assistant.settings import Settings
+    from assistant.workflow.run import run_workflow
 
     settings = Settings.from_env(provider="offline", language=lang)
-    return assistant.review(path, settings, use_knowledge_base=False)
+    return run_workflow(path, settings, out_dir=None, provider=None, retrieval=None)
 
 
 def diff_sources(old: str, new: str, lang: Language = "en", *, cwd: Path | None = None,

@@ -52,11 +52,29 @@ def read_answer(path: Path) -> list[Claim]:
     if not texts:
         raise WorkshopError(f"{path}: no answer found; expected a Markdown list (one bottleneck "
                             "per '- ' line) or YAML with an 'answers:' list")
+    return _numbered(str(path), texts)
+
+
+def claims_from_text(text: str) -> list[Claim]:
+    """Read claims from pasted Markdown (a UI text box): one claim per list item.
+
+    Raises:
+        WorkshopError: no list item, too many claims, or a claim too long.
+    """
+    if len(text.encode("utf-8")) > MAX_ANSWER_BYTES:
+        raise WorkshopError(f"answer: more than {MAX_ANSWER_BYTES:,} bytes")
+    texts = _markdown_claims(text)
+    if not texts:
+        raise WorkshopError("answer: no list item found; expected one bottleneck per '- ' line")
+    return _numbered("answer", texts)
+
+
+def _numbered(where: str, texts: list[str]) -> list[Claim]:
     if len(texts) > MAX_CLAIMS:
-        raise WorkshopError(f"{path}: {len(texts)} claims; at most {MAX_CLAIMS} are checked")
+        raise WorkshopError(f"{where}: {len(texts)} claims; at most {MAX_CLAIMS} are checked")
     for number, claim in enumerate(texts, start=1):
         if len(claim) > MAX_CLAIM_CHARS:
-            raise WorkshopError(f"{path}: claim {number}: {len(claim):,} characters; at most "
+            raise WorkshopError(f"{where}: claim {number}: {len(claim):,} characters; at most "
                                 f"{MAX_CLAIM_CHARS:,} per claim")
     return [Claim(number=n, text=t) for n, t in enumerate(texts, start=1)]
 

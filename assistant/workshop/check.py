@@ -21,6 +21,7 @@ from assistant.workshop.answers import Claim, read_answer
 from assistant.workshop.exercises import Exercise, get_exercise
 from assistant.workshop.matching import PairMatch, assign, best_support
 from assistant.workshop.reference import ExpectedItem, ReferenceSolution, reference_solution
+from assistant.workshop.reviewing import exercise_review
 
 ReviewFn = Callable[[Exercise, Language], Review]
 
@@ -30,7 +31,8 @@ class FoundItem(BaseModel):
 
     item: ExpectedItem
     claim: Claim
-    via: list[str]
+    via: dict[str, list[str]] = Field(description=(
+        "What matched: component, constraint and/or pattern, with the words or card ids."))
 
 
 class OtherClaim(BaseModel):
@@ -77,7 +79,7 @@ def check_claims(exercise: Exercise, claims: list[Claim], reference: ReferenceSo
     by_item = {m.item: m for m in matches}
     claims_by_number = {c.number: c for c in claims}
     found = [FoundItem(item=i, claim=claims_by_number[by_item[i.key].claim],
-                       via=list(by_item[i.key].via))
+                       via={label: list(words) for label, words in by_item[i.key].via})
              for i in reference.expected if i.key in by_item]
     missed = [i for i in reference.expected if i.key not in by_item]
     used = {m.claim for m in matches}
@@ -110,8 +112,6 @@ def check_answer(exercise_id: str, answer: Path | list[Claim], lang: Language = 
         WorkshopError: unknown exercise, or an answer file that cannot be used.
         IntakeError: the exercise's intake is invalid (a packaging error).
     """
-    from assistant.workshop.service import exercise_review
-
     exercise = get_exercise(exercise_id)
     claims = read_answer(answer) if isinstance(answer, Path) else answer
     review = (review_fn or exercise_review)(exercise, lang)

@@ -42,7 +42,7 @@ class PairMatch:
     claim: int
     item: str
     score: float
-    via: tuple[str, ...]
+    via: tuple[tuple[str, tuple[str, ...]], ...]  # (component|constraint|pattern, words)
 
 
 @cache
@@ -106,11 +106,10 @@ def pair(claim: Claim, item: ExpectedItem, cards: list[str]) -> PairMatch | None
     # Without a subject a claim needs both the constraint and a pattern of the item.
     if not (aspect or patterns) or not (subject or item.system_wide or (aspect and patterns)):
         return None
-    via = ([f"component: {', '.join(subject[:3])}"] if subject else []) + (
-        [f"constraint: {', '.join(aspect[:3])}"] if aspect else []) + (
-        [f"pattern: {', '.join(patterns)}"] if patterns else [])
+    via = tuple((label, tuple(words[:3])) for label, words in
+                (("component", subject), ("constraint", aspect), ("pattern", patterns)) if words)
     score = 2.0 * len(patterns) + min(len(aspect), 3) + min(len(subject), 2)
-    return PairMatch(claim=claim.number, item=item.key, score=score, via=tuple(via))
+    return PairMatch(claim=claim.number, item=item.key, score=score, via=via)
 
 
 def assign(claims: list[Claim], items: list[ExpectedItem]) -> list[PairMatch]:

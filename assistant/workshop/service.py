@@ -1,5 +1,9 @@
 """The workshop's plain functions, for the CLI and a UI page: list, show, explain, check.
 
+A UI page calls `list_exercises()`, `show_exercise(id, lang)`, `explain_exercise(id, lang)` and
+`check_answer(id, claims_from_text(pasted), lang)`; the diff's counterpart is
+`assistant.comparison.service.diff_reviews` / `diff_sources`.
+
 Each returns a Pydantic model; none prints. The review behind an exercise is computed offline
 (the figures never depend on an LLM) and kept per process, so a UI checking many answers
 reviews each exercise once per language.
@@ -7,18 +11,17 @@ reviews each exercise once per language.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import BaseModel
 
-from assistant.assessment.model import Review
 from assistant.i18n.messages import Language
+from assistant.workshop.answers import Claim, claims_from_text
 from assistant.workshop.check import CheckResult, check_answer
-from assistant.workshop.exercises import Exercise, get_exercise, list_exercises
+from assistant.workshop.exercises import get_exercise, list_exercises
 from assistant.workshop.reference import ReferenceSolution, reference_solution
+from assistant.workshop.reviewing import exercise_review
 
-__all__ = ["CheckResult", "ExerciseView", "check_answer", "exercise_review", "explain_exercise",
-           "list_exercises", "show_exercise"]
+__all__ = ["CheckResult", "Claim", "ExerciseView", "check_answer", "claims_from_text",
+           "exercise_review", "explain_exercise", "list_exercises", "show_exercise"]
 
 
 class ExerciseView(BaseModel):
@@ -39,20 +42,6 @@ def show_exercise(exercise_id: str, lang: Language = "en") -> ExerciseView:
                         task=exercise.task.get(lang), seed=exercise.seed,
                         intake_file=str(exercise.intake_path()),
                         expected_count=exercise.expect.count)
-
-
-def exercise_review(exercise: Exercise, lang: Language) -> Review:
-    """The offline review of the exercise's intake (cached per intake and language)."""
-    return _review(str(exercise.intake_path()), lang)
-
-
-@lru_cache(maxsize=32)
-def _review(path: str, lang: Language) -> Review:
-    import assistant
-    from assistant.settings import Settings
-
-    settings = Settings.from_env(provider="offline", language=lang)
-    return assistant.review(path, settings, use_knowledge_base=False)
 
 
 def explain_exercise(exercise_id: str, lang: Language = "en") -> ReferenceSolution:
