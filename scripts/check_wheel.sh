@@ -47,7 +47,8 @@ data = [line for line in data_list.read_text().splitlines() if line]
 if not data:
     problems.append("no package data files found under assistant/ (git ls-files)")
 problems += [f"missing package data {name}" for name in data if name not in names]
-for folder, suffix, at_least in (("knowledge", ".md", 53), ("prompts", ".j2", 9)):
+for folder, suffix, at_least in (("knowledge", ".md", 53), ("prompts", ".j2", 9),
+                                 ("examples", ".yaml", 10)):
     wanted = {p.name for p in Path(folder).glob(f"*{suffix}")}
     prefix = f"assistant/_bundled/{folder}/"
     shipped = {n[len(prefix):] for n in names if n.startswith(prefix)}
@@ -117,6 +118,11 @@ for name in templates:
 print(f"wheel-check: {len(load_cards())} cards load, {len(templates)} prompt templates parse, "
       f"the system prompt renders {len(render('system', language_name='English'))} characters")
 PY
+
+step "archreview workshop check ex1 --explain (the exercises' intakes ship in the wheel)"
+"$VENV_BIN/archreview" workshop check ex1 --explain > workshop.txt \
+  || fail "archreview workshop check ex1 --explain failed"
+grep -q "Reference solution" workshop.txt || fail "workshop --explain printed no reference solution"
 
 step "archreview review (md, json, html)"
 "$VENV_BIN/archreview" review "$WORK/input/$(basename "$EXAMPLE")" --out out \
