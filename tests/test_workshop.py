@@ -104,9 +104,9 @@ def test_caching_exercise_matches_endpoints_in_german() -> None:
               Claim(number=2, text="Empfehlungen pro Nutzer im Browser und in Redis cachen")]
     reference = explain_exercise("ex2", "de")
     result = check_claims(get_exercise("ex2"), claims, reference)
-    assert {f.item.key for f in result.found} == {"/api/products",
-                                                  "/api/users/:id/recommendations"}
-    assert [m.key for m in result.missed] == ["/api/products/:id"]
+    assert {f.item.key for f in result.found} == {"GET /api/products",
+                                                  "GET /api/users/:id/recommendations"}
+    assert [m.key for m in result.missed] == ["GET /api/products/:id"]
     assert "ms" in result.missed[0].evidence[0]
 
 

@@ -34,7 +34,7 @@ ReviewFn = Callable[[Path], Review]
 class ExpectedItem(BaseModel):
     """One thing a full answer names, with the words that identify it and its evidence."""
 
-    key: str = Field(description="Finding id (F03) or endpoint path.")
+    key: str = Field(description="Finding id (F03) or endpoint, e.g. 'GET /api/products'.")
     title: str
     summary: str
     rule_id: str | None = None
@@ -176,14 +176,13 @@ def _endpoint_item(endpoint: EndpointCaching, text: Messages) -> ExpectedItem:
     layers = words["layers"]
     aspect = [w for layer in endpoint.layers for w in layers.get(layer, [])]
     ttl = text.t("workshop.caching.ttl", ttl=endpoint.ttl_s) if endpoint.ttl_s else ""
-    title = text.t("workshop.caching.title", method=endpoint.method, path=endpoint.path,
-                   layers=" + ".join(endpoint.layers) or "-", ttl=ttl)
+    title = text.t("workshop.caching.title", layers=" + ".join(endpoint.layers) or "-", ttl=ttl)
     evidence = [text.t("workshop.caching.evidence", before=endpoint.origin_response_ms,
                        after=round(endpoint.response_ms, 1),
                        pct=round(endpoint.improvement_pct, 1),
                        hit=round(endpoint.hit_ratio * 100, 1),
                        memory=round(endpoint.redis_memory_gb, 3))]
-    return ExpectedItem(key=endpoint.path, title=title, summary=endpoint.reason,
+    return ExpectedItem(key=f"{endpoint.method} {endpoint.path}", title=title, summary=endpoint.reason,
                         patterns=["multi-layer-caching", "cdn", "distributed-cache"],
                         evidence=evidence, subject_terms=subject, aspect_terms=aspect)
 
