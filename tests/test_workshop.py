@@ -10,10 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from assistant.cli.app import app
-from assistant.workshop.answers import Claim, read_answer
+from assistant.workshop.answers import Claim, claims_from_text, read_answer
 from assistant.workshop.check import check_answer, check_claims
 from assistant.workshop.exercises import WorkshopError, get_exercise, list_exercises
 from assistant.workshop.service import exercise_review, explain_exercise, show_exercise
@@ -169,3 +172,34 @@ def test_cli_list_show_and_errors() -> None:
     missing = runner.invoke(app, ["workshop", "check", "ex1", "/nonexistent/answer.md"])
     assert missing.exit_code == 1 and "file not found" in missing.output
     assert "Traceback" not in missing.output
+
+
+def _paraphrases() -> list[tuple[str, str]]:
+    data = yaml.safe_load((DATA / "ex1-paraphrases.yaml").read_text(encoding="utf-8"))
+    second = data.pop("second_set")
+    return [(rule, text) for group in (data, second) for rule, texts in group.items()
+            for text in texts]
+
+
+@pytest.mark.parametrize(("rule", "text"), _paraphrases())
+def test_paraphrases_find_their_finding_or_none(rule: str, text: str) -> None:
+    result = check_claims(get_exercise("ex1"), [Claim(number=1, text=text)],
+                          explain_exercise("ex1"))
+    if rule == "unsupported":
+        assert result.found == [] and result.others[0].status == "unsupported"
+    else:
+        assert [f.item.rule_id for f in result.found] == [rule]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_any_pasted_text_is_claims_or_a_clear_error(text: str) -> None:
+    try:
+        claims = claims_from_text(text)
+    except WorkshopError as error:
+        assert str(error).startswith("answer:")
+        return
+    result = check_claims(get_exercise("ex1"), claims, explain_exercise("ex1"))
+    assert 0.0 <= result.score <= 1.0
+    assert len(result.found) + len(result.missed) == result.expected
+    assert len(result.found) + len(result.others) == len(claims)

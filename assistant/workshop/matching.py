@@ -43,6 +43,7 @@ class PairMatch:
     item: str
     score: float
     via: tuple[tuple[str, tuple[str, ...]], ...]  # (component|constraint|pattern, words)
+    constraint_words: int = 0
 
 
 @cache
@@ -109,17 +110,22 @@ def pair(claim: Claim, item: ExpectedItem, cards: list[str]) -> PairMatch | None
     via = tuple((label, tuple(words[:3])) for label, words in
                 (("component", subject), ("constraint", aspect), ("pattern", patterns)) if words)
     score = 2.0 * len(patterns) + min(len(aspect), 3) + min(len(subject), 2)
-    return PairMatch(claim=claim.number, item=item.key, score=score, via=via)
+    return PairMatch(claim=claim.number, item=item.key, score=score, via=via,
+                     constraint_words=len(aspect))
 
 
 def assign(claims: list[Claim], items: list[ExpectedItem]) -> list[PairMatch]:
-    """One-to-one matches, best score first (ties: the earlier item, then the earlier claim)."""
+    """One-to-one matches, best score first.
+
+    Ties go to the pair with more constraint words (what the participant typed beats a retrieved
+    card), then to the earlier item, then to the earlier claim.
+    """
     order = {item.key: index for index, item in enumerate(items)}
     candidates = []
     for claim in claims:
         cards = claim_cards(claim.text)
         candidates += [m for item in items if (m := pair(claim, item, cards)) is not None]
-    candidates.sort(key=lambda m: (-m.score, order[m.item], m.claim))
+    candidates.sort(key=lambda m: (-m.score, -m.constraint_words, order[m.item], m.claim))
     taken_claims: set[int] = set()
     taken_items: set[str] = set()
     chosen = []
@@ -136,4 +142,4 @@ def best_support(claim: Claim, items: list[ExpectedItem]) -> PairMatch | None:
     """The item a claim supports best among `items` (for claims the assignment left over)."""
     cards = claim_cards(claim.text)
     matches = [m for item in items if (m := pair(claim, item, cards)) is not None]
-    return max(matches, key=lambda m: m.score, default=None)
+    return max(matches, key=lambda m: (m.score, m.constraint_words), default=None)

@@ -182,7 +182,8 @@ def _endpoint_item(endpoint: EndpointCaching, text: Messages) -> ExpectedItem:
                        pct=round(endpoint.improvement_pct, 1),
                        hit=round(endpoint.hit_ratio * 100, 1),
                        memory=round(endpoint.redis_memory_gb, 3))]
-    return ExpectedItem(key=f"{endpoint.method} {endpoint.path}", title=title, summary=endpoint.reason,
+    return ExpectedItem(key=f"{endpoint.method} {endpoint.path}", title=title,
+                        summary=endpoint.reason,
                         patterns=["multi-layer-caching", "cdn", "distributed-cache"],
                         evidence=evidence, subject_terms=subject, aspect_terms=aspect)
 
