@@ -51,7 +51,17 @@ def assumptions_ledger(intake: Intake, defaults: Defaults, costs: CostReport) ->
     """Return every default the review used and every open fact, in report order."""
     return [*_intake_defaults(intake, defaults), *_component_defaults(intake, defaults),
             *_endpoint_defaults(intake, costs, defaults), *_growth(intake),
-            *_business(intake), *_operations(intake)]
+            *_business(intake), *_operations(intake), *_draft_answers(intake)]
+
+
+def _draft_answers(intake: Intake) -> Iterator[Assumption]:
+    """Each import-draft question the review answered with its placeholder (--allow-draft)."""
+    every = [c.id for c in intake.components]
+    for answer in intake.draft_assumed:
+        subject = answer.field.split(".")[0].split("[")[0]
+        yield _default(subject, answer.question, answer.value,
+                       "import draft placeholder (review --allow-draft), not a measurement",
+                       answer.field, every)
 
 
 def _default(subject: str, name: str, value: str, source: str, settle_with: str,
