@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from assistant.cli import review as review_commands
-from assistant.cli.importing import import_command
 from assistant.cli.console import out
+from assistant.cli.importing import import_command
 from assistant.cli.knowledge import kb_app
 from assistant.version import __version__
 

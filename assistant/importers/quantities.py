@@ -21,7 +21,7 @@ _COMPOSE_BINARY = {"k", "kb", "m", "mb", "g", "gb", "t", "tb"}  # Compose's unit
 
 
 def cpu_vcpu(value: object) -> float | None:
-    """vCPU from `300m`, `0.5`, `2` (None when unreadable or not positive)."""
+    """Cores (vCPU) from `300m`, `0.5`, `2` (None when unreadable or not positive)."""
     text = str(value).strip()
     try:
         cores = float(text[:-1]) / 1000 if text.endswith("m") else float(text)
@@ -31,14 +31,17 @@ def cpu_vcpu(value: object) -> float | None:
 
 
 def memory_gb(value: object, *, compose: bool = False) -> float | None:
-    """GB as the catalogue counts them (2^30 bytes: a t3.medium's 4 GB is 4 GiB) from `128Mi`,
-    `1Gi`, `512M`; Compose's `512m` is 512 x 1024^2 bytes."""
+    """Memory in GB as the catalogue counts them (2^30 bytes: a t3.medium's 4 GB is 4 GiB).
+
+    Reads `128Mi`, `1Gi`, `512M`; Compose's `512m` is 512 x 1024^2 bytes.
+    """
     match = _MEMORY.match(str(value))
     if not match:
         return None
     unit = match.group(2).lower()
     if unit not in _UNITS:
         return None
-    factor = 1024 ** (" kmgt".index(unit[0])) if compose and unit in _COMPOSE_BINARY else _UNITS[unit]
+    binary = compose and unit in _COMPOSE_BINARY
+    factor = 1024 ** (" kmgt".index(unit[0])) if binary else _UNITS[unit]
     size = float(match.group(1)) * factor / 2**30
     return size if size > 0 else None

@@ -1,5 +1,7 @@
-"""Catalogue sizes for imported components: the named size if the catalogue has it, else the
-nearest one to the CPU and memory a deployment file grants (said so in the draft).
+"""Catalogue sizes for imported components, chosen from what the files grant.
+
+The named size if the catalogue has it, else the nearest one to the CPU and memory a
+deployment file grants (said so in the draft).
 """
 
 from __future__ import annotations

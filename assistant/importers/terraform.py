@@ -36,6 +36,7 @@ class Resource:
 
     @property
     def key(self) -> str:
+        """`type.name`, the way other resources reference it."""
         return f"{self.type}.{self.name}"
 
 

@@ -61,8 +61,10 @@ def question_message(question: str, placeholder: Any) -> str:
 
 
 def assume_answers(data: Any) -> Any:
-    """A copy of `data` with every marker replaced by its placeholder and listed in
-    `draft_assumed`, so the review's assumptions ledger names each one."""
+    """A copy of `data` with every marker replaced by its placeholder.
+
+    Each one is listed in `draft_assumed`, so the review's assumptions ledger names it.
+    """
     found = open_questions(data)
     if not found or not isinstance(data, dict):
         return data

@@ -290,8 +290,11 @@ class Intake(StrictModel):
     business: RoiInputs | None = None
     catalogue_overrides: list[CatalogueOverride] = Field(default_factory=list,
                                                          max_length=MAX_ITEMS)
+    # Serialised when given (a resumed review restores the intake from its checkpoint), left
+    # out when empty so an intake's hash and report are as before drafts existed.
     draft_assumed: list[AssumedAnswer] = Field(
-        default_factory=list, max_length=MAX_ITEMS, exclude=True, description=(
+        default_factory=list, max_length=MAX_ITEMS, exclude_if=lambda value: not value,
+        description=(
             "Draft questions answered with their placeholder (review --allow-draft); each is "
             "listed in the assumptions ledger."))
 
