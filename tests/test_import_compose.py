@@ -59,7 +59,7 @@ def test_nextcloud_sample_components_dependencies_and_storage() -> None:
     _, data = imported("awesome-compose")
     found = components(data)
     assert {cid: (c["kind"], c["technology"], c["instances"]) for cid, c in found.items()} == {
-        "nc": ("web", "Web application", 1), "redis": ("cache", "Redis", 1),
+        "nc": ("web", "Web application (nextcloud)", 1), "redis": ("cache", "Redis", 1),
         "db": ("db", "MariaDB", 1)}
     assert found["nc"]["depends_on"] == ["db", "redis"]  # REDIS_HOST=redis, MYSQL_HOST=db
     assert "depends_on" not in found["db"] and "depends_on" not in found["redis"]
@@ -72,13 +72,19 @@ def test_nextcloud_sample_components_dependencies_and_storage() -> None:
 
 def test_nextcloud_questions_then_answers_give_a_review(tmp_path: Path) -> None:
     _, data = imported("awesome-compose")
-    assert question_fields(data) == set(SYSTEM_ANSWERS)
-    path = write(tmp_path / "nextcloud.yaml", answer(data, SYSTEM_ANSWERS))
+    # The sample grants no CPU or memory, so each service's size is asked too.
+    sizes = {f"components[{i}].size": size for i, size in enumerate(
+        ["m5.large", "cache.t3.medium", "db.t3.medium"])}
+    assert question_fields(data) == set(SYSTEM_ANSWERS) | set(sizes)
+    assert [c["size"]["assume"] for c in data["components"]] == [
+        "t3.medium", "cache.r6g.large", "db.r6g.large"]  # the catalogue's defaults per kind
+    path = write(tmp_path / "nextcloud.yaml", answer(data, {**SYSTEM_ANSWERS, **sizes}))
     assert load_intake(path).constraints.budget_per_month is not None
     result = assistant.review(path, Settings.from_env(internal_errors="raise"),
                               use_knowledge_base=False)
     assert result.capacity.horizons[0].users == 2000  # the answer, not the placeholder 500
-    assert [c.id for c in result.intake.components] == ["nc", "redis", "db"]
+    assert [(c.id, c.size) for c in result.intake.components] == [
+        ("nc", "m5.large"), ("redis", "cache.t3.medium"), ("db", "db.t3.medium")]
 
 
 def test_replicas_limits_links_urls_and_skips(tmp_path: Path) -> None:
@@ -98,4 +104,7 @@ def test_replicas_limits_links_urls_and_skips(tmp_path: Path) -> None:
     assert found["pg"]["capacity"] == {"vcpu": 2.0, "memory_gb": 8.0}  # reservations
     assert any("reservations" in c for c in draft.comments["pg"])
     assert (found["queue"]["kind"], found["memcached"]["kind"]) == ("queue", "cache")
+    assert "size" not in found["queue"] and "size" not in found["proxy"]  # managed kinds
+    assert "grant no CPU or memory" in found["memcached"]["size"]["ask"]
     assert [s.name for s in draft.skipped] == ["admin"]
+    assert "secret" not in draft.text()  # only host names leave environment variables

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 import assistant
 from assistant.intake.loading import load_intake
 from assistant.settings import Settings
@@ -80,3 +82,75 @@ def test_show_json_plan_components_replicas_and_dependencies(tmp_path: Path) -> 
     result = assistant.review(path, Settings.from_env(internal_errors="raise"),
                               use_knowledge_base=False)
     assert result.intake.component("main").data is not None
+
+
+# Written here, not taken from a project: the HCL resource types the learn examples lack.
+WRITTEN_HERE = """\
+resource "aws_instance" "web" {
+  count         = var.web_count
+  instance_type = "m5.xlarge"
+  user_data     = templatefile("boot.sh", { db = aws_rds_cluster.orders.endpoint,
+                                            cache = aws_elasticache_cluster.cache.cache_nodes,
+                                            queue = aws_sqs_queue.jobs.url })
+}
+
+resource "aws_rds_cluster" "orders" {
+  engine         = "aurora-postgresql"
+  engine_version = "15.4"
+  master_password = var.secret_password
+}
+
+resource "aws_rds_cluster_instance" "orders" {
+  count              = 3
+  cluster_identifier = aws_rds_cluster.orders.id
+  instance_class     = "db.r6g.xlarge"
+}
+
+resource "aws_elasticache_cluster" "cache" {
+  engine          = "memcached"
+  node_type       = "cache.t3.small"
+  num_cache_nodes = 2
+}
+
+resource "aws_sqs_queue" "jobs" {}
+
+resource "aws_s3_bucket" "media" {}
+
+resource "aws_cloudfront_distribution" "media" {
+  origin {
+    domain_name = aws_s3_bucket.media.bucket_regional_domain_name
+  }
+}
+
+resource "aws_lambda_function" "thumbnails" {
+  function_name = "thumbnails"
+}
+"""
+
+
+def test_hcl_aurora_elasticache_cdn_queue_counts_and_unknown_types(tmp_path: Path) -> None:
+    from assistant.importers.run import import_paths
+
+    path = tmp_path / "main.tf"
+    path.write_text(WRITTEN_HERE, encoding="utf-8")
+    draft = import_paths([path])
+    data = yaml.safe_load(draft.text())
+    found = components(data)
+    assert set(found) == {"web", "orders", "cache", "jobs", "media-storage", "media-cdn"}
+    orders = found["orders"]  # 3 cluster instances: one writer, two readers
+    assert (orders["kind"], orders["size"], orders["data"]) == ("db", "db.r6g.xlarge",
+                                                                {"replicas": 2})
+    assert orders["technology"] == "AWS Aurora aurora-postgresql 15.4"
+    assert (found["cache"]["instances"], found["cache"]["size"]) == (2, "cache.t3.small")
+    assert found["web"]["depends_on"] == ["cache", "jobs", "orders"]
+    assert found["media-cdn"]["depends_on"] == ["media-storage"]
+    # `count = var.web_count` cannot be evaluated: asked, not guessed.
+    web_index = [c["id"] for c in data["components"]].index("web")
+    assert f"components[{web_index}].instances" in question_fields(data)
+    assert {s.name: s.reason for s in draft.skipped}["aws_lambda_function.thumbnails"] \
+        .startswith("unknown resource type")
+    assert "var.secret_password" not in draft.text()
+    lines = WRITTEN_HERE.splitlines()
+    for component in data["components"]:
+        line = int(component["notes"].split(";")[0].rsplit(":", 1)[1])
+        assert lines[line - 1].startswith("resource "), component["id"]

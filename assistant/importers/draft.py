@@ -90,7 +90,7 @@ def _component(cid: str, found: Found, depends_on: list[str]) -> tuple[dict[str,
     granted = f"{found.resources_from} the files grant" if found.resources_from else ""
     choice = choose_size(found.kind, found.size, found.vcpu, found.memory_gb, granted)
     if choice.question:
-        entry["size"] = marker(choice.question, choice.size)
+        entry["size"] = marker(f"{cid}: {choice.question}", choice.size)
     elif choice.size:
         entry["size"] = choice.size
     if choice.comment:

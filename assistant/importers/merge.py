@@ -75,7 +75,6 @@ def _apply_autoscalers(read: SourceRead, found: list[Found], skipped: list[Skipp
             continue
         target.autoscaling = True
         target.instances = max(1, scaler.min_replicas)
-        target.max_instances = scaler.max_replicas
         cpu = f", target CPU {scaler.cpu_pct:g} %" if scaler.cpu_pct else ""
         target.notes.append(f"HorizontalPodAutoscaler {scaler.min_replicas}-"
                             f"{scaler.max_replicas} replicas{cpu} ({scaler.origin})")

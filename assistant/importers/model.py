@@ -36,7 +36,6 @@ class Found:
     memory_gb: float | None = None
     resources_from: str = ""  # "limits" or "requests" (Kubernetes), "limits" (compose)
     autoscaling: bool = False
-    max_instances: int | None = None
     health_checks: bool = False
     managed: bool = False
     local_storage: bool = False

@@ -47,7 +47,10 @@ def choose_size(kind: str, named: str | None, vcpu: float | None,
             f"The files name size {named}, which the catalogue does not price: which catalogue "
             "size matches it (or add it under catalogue_overrides)?"))
     if vcpu is None and memory_gb is None:
-        return SizeChoice(None)
+        default = _defaults().kinds[kind].default_size
+        return SizeChoice(default, question=(
+            "The files grant no CPU or memory: which instance size (catalogue name) does it run "
+            f"on? The placeholder is the catalogue's default for kind {kind}"))
     fitting = [s for s in sizes if s.vcpu >= (vcpu or 0) and s.memory_gb >= (memory_gb or 0)]
     chosen = min(fitting, key=_price) if fitting else max(sizes, key=_price)
     asked = ", ".join(part for part in (f"{vcpu:g} vCPU" if vcpu else "",

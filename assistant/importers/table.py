@@ -53,7 +53,8 @@ def classify_image(image: str) -> ImageKind:
     base = image_base(image)
     for row in table()["images"]:
         if re.match(row["match"], base):
-            return ImageKind(row.get("kind", ""), row.get("technology", ""), row.get("skip", ""))
+            technology = str(row.get("technology", "")).replace("{image}", base)
+            return ImageKind(row.get("kind", ""), technology, row.get("skip", ""))
     unknown = table()["unknown"]["image"]
     return ImageKind(unknown["kind"], f"{unknown['technology']} {base}", from_table=False)
 

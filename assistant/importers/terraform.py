@@ -123,10 +123,9 @@ def _instances(found: Found, resource: Resource) -> None:
             found.instances_unknown = True
         break
     if resource.type == "aws_autoscaling_group":
-        top = values.get("max_size")
-        found.max_instances = top if isinstance(top, int) else None
         found.notes.append(f"Auto Scaling group: min {values.get('min_size', '?')}, desired "
-                           f"{values.get('desired_capacity', '?')}, max {top if top else '?'}")
+                           f"{values.get('desired_capacity', '?')}, max "
+                           f"{values.get('max_size', '?')}")
 
 
 def _replicas_into_primaries(read: SourceRead, found: dict[str, Found],
