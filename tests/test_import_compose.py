@@ -105,6 +105,7 @@ def test_replicas_limits_links_urls_and_skips(tmp_path: Path) -> None:
     assert any("reservations" in c for c in draft.comments["pg"])
     assert (found["queue"]["kind"], found["memcached"]["kind"]) == ("queue", "cache")
     assert "size" not in found["queue"] and "size" not in found["proxy"]  # managed kinds
-    assert "grant no CPU or memory" in found["memcached"]["size"]["ask"]
+    assert found["memcached"]["size"]["ask"].startswith(
+        "Which instance size (catalogue name) does memcached run on? The files grant no CPU")
     assert [s.name for s in draft.skipped] == ["admin"]
     assert "secret" not in draft.text()  # only host names leave environment variables

@@ -231,3 +231,16 @@ def test_assumed_answers_survive_a_checkpoint_and_an_intake_without_them_is_unch
     drafted = Intake.model_validate(data)
     restored = Intake.model_validate(drafted.model_dump())  # what a resumed review reloads
     assert restored.draft_assumed == drafted.draft_assumed
+
+
+def test_a_component_placeholder_is_ledgered_against_that_component(tmp_path: Path) -> None:
+    data = intake_data()
+    data["components"][1]["size"] = {"ask": "Which size?", "assume": "m5.large"}
+    path = write(tmp_path / "draft.yaml", data)
+    result = assistant.review(path, Settings.from_env(internal_errors="raise", allow_draft=True),
+                              use_knowledge_base=False)
+    drafted = [a for a in result.assumptions if "import draft" in a.source]
+    second = data["components"][1]["id"]
+    assert [(a.subject, a.components, a.settle_with) for a in drafted] == [
+        (second, [second], "components[1].size")]
+    assert result.intake.components[1].size == "m5.large"

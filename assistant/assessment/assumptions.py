@@ -58,10 +58,13 @@ def _draft_answers(intake: Intake) -> Iterator[Assumption]:
     """Each import-draft question the review answered with its placeholder (--allow-draft)."""
     every = [c.id for c in intake.components]
     for answer in intake.draft_assumed:
-        subject = answer.field.split(".")[0].split("[")[0]
-        yield _default(subject, answer.question, answer.value,
+        section, _, rest = answer.field.partition("[")
+        index = rest.split("]")[0]
+        one = [intake.components[int(index)].id] if section == "components" and index.isdigit() \
+            and int(index) < len(intake.components) else None
+        yield _default(one[0] if one else section.split(".")[0], answer.question, answer.value,
                        "import draft placeholder (review --allow-draft), not a measurement",
-                       answer.field, every)
+                       answer.field, one or every)
 
 
 def _default(subject: str, name: str, value: str, source: str, settle_with: str,

@@ -88,9 +88,9 @@ def _component(cid: str, found: Found, depends_on: list[str]) -> tuple[dict[str,
     entry["instances"] = marker(f"How many instances of {cid} run? The files compute it.", 1) \
         if found.instances_unknown else found.instances
     granted = f"{found.resources_from} the files grant" if found.resources_from else ""
-    choice = choose_size(found.kind, found.size, found.vcpu, found.memory_gb, granted)
+    choice = choose_size(cid, found.kind, found.size, found.vcpu, found.memory_gb, granted)
     if choice.question:
-        entry["size"] = marker(f"{cid}: {choice.question}", choice.size)
+        entry["size"] = marker(choice.question, choice.size)
     elif choice.size:
         entry["size"] = choice.size
     if choice.comment:

@@ -139,8 +139,9 @@ def _ingress(read: SourceRead, name: str, obj: dict[str, Any], origin: Origin) -
                   managed=True, aliases={name})
     backends = [dig(obj, "spec", "defaultBackend", "service", "name")]
     for rule in dig(obj, "spec", "rules") or []:
-        for path in dig(rule, "http", "paths") or []:
-            backends.append(dig(path, "backend", "service", "name"))
+        for path in dig(rule, "http", "paths") or []:  # networking/v1, then the old beta form
+            backends.append(dig(path, "backend", "service", "name")
+                            or dig(path, "backend", "serviceName"))
     found.wants |= {str(b) for b in backends if b}
     read.components.append(found)
 

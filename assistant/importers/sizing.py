@@ -32,9 +32,9 @@ def family_of(kind: str) -> str | None:
     return _defaults().kinds[kind].family
 
 
-def choose_size(kind: str, named: str | None, vcpu: float | None,
+def choose_size(component: str, kind: str, named: str | None, vcpu: float | None,
                 memory_gb: float | None, granted: str) -> SizeChoice:
-    """A catalogue size for a component, or a question when a named size is unknown."""
+    """A catalogue size for a component, or a question (named size unknown, or none granted)."""
     family = family_of(kind)
     if family is None:
         return SizeChoice(None)
@@ -44,13 +44,13 @@ def choose_size(kind: str, named: str | None, vcpu: float | None,
             return SizeChoice(named)
         close = difflib.get_close_matches(named, [s.name for s in sizes], n=1, cutoff=0.5)
         return SizeChoice(close[0] if close else None, question=(
-            f"The files name size {named}, which the catalogue does not price: which catalogue "
-            "size matches it (or add it under catalogue_overrides)?"))
+            f"Which catalogue size matches {named}, the size the files give {component}? The "
+            "catalogue does not price it (or add it under catalogue_overrides)"))
     if vcpu is None and memory_gb is None:
         default = _defaults().kinds[kind].default_size
         return SizeChoice(default, question=(
-            "The files grant no CPU or memory: which instance size (catalogue name) does it run "
-            f"on? The placeholder is the catalogue's default for kind {kind}"))
+            f"Which instance size (catalogue name) does {component} run on? The files grant no "
+            f"CPU or memory; the placeholder is the catalogue's default for kind {kind}"))
     fitting = [s for s in sizes if s.vcpu >= (vcpu or 0) and s.memory_gb >= (memory_gb or 0)]
     chosen = min(fitting, key=_price) if fitting else max(sizes, key=_price)
     asked = ", ".join(part for part in (f"{vcpu:g} vCPU" if vcpu else "",
