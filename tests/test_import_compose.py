@@ -109,3 +109,15 @@ def test_replicas_limits_links_urls_and_skips(tmp_path: Path) -> None:
         "Which instance size (catalogue name) does memcached run on? The files grant no CPU")
     assert [s.name for s in draft.skipped] == ["admin"]
     assert "secret" not in draft.text()  # only host names leave environment variables
+
+
+def test_an_override_file_joins_its_service_instead_of_duplicating_it(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  web:\n    image: nginx\n  api:\n    image: acme/api\n", encoding="utf-8")
+    (tmp_path / "docker-compose.override.yml").write_text(
+        "services:\n  api:\n    deploy: {replicas: 4}\n    environment: [REDIS_HOST=web]\n",
+        encoding="utf-8")
+    found = components(yaml.safe_load(import_paths([tmp_path]).text()))
+    assert set(found) == {"web", "api"}
+    assert found["api"]["instances"] == 4 and found["api"]["depends_on"] == ["web"]
+    assert "also in " in found["api"]["notes"] and "override.yml:2" in found["api"]["notes"]

@@ -3,7 +3,8 @@
 A Service in one manifest names the pods of a Deployment in another; an environment variable
 names a compose service; an autoscaler targets a workload by name. Only names that match an
 imported component become dependencies; every other name is kept as a note on the component
-that used it, so nothing read is dropped. A dependency that would close a cycle (the intake
+that used it, so nothing read is dropped. Components of the same name and kind from several
+files (a compose override file) are one component. A dependency that would close a cycle (the intake
 model wants an acyclic graph) is left out and said so.
 """
 
@@ -37,7 +38,7 @@ def merge(reads: list[SourceRead]) -> Merged:
         found += _apply_selectors(read, found, merged.skipped)
     for read in reads:
         _apply_autoscalers(read, found, merged.skipped)
-    for component in found:
+    for component in _same_named_joined(found):
         merged.components[_unique_id(component.name, merged.components)] = component
     merged.depends_on = _resolve(merged.components)
     _break_cycles(merged)
@@ -78,6 +79,36 @@ def _apply_autoscalers(read: SourceRead, found: list[Found], skipped: list[Skipp
         cpu = f", target CPU {scaler.cpu_pct:g} %" if scaler.cpu_pct else ""
         target.notes.append(f"HorizontalPodAutoscaler {scaler.min_replicas}-"
                             f"{scaler.max_replicas} replicas{cpu} ({scaler.origin})")
+
+
+def _same_named_joined(found: list[Found]) -> list[Found]:
+    """One component per name and kind; the later file's figures win.
+
+    A compose override file, or the same service in a compose file and a manifest, describes
+    one component, not two.
+    """
+    joined: dict[tuple[str, str], Found] = {}
+    for component in found:
+        key = (component_id(component.name), component.kind)
+        first = joined.setdefault(key, component)
+        if first is not component:
+            _join(first, component)
+    return list(joined.values())
+
+
+def _join(first: Found, later: Found) -> None:
+    first.instances = later.instances if later.instances != 1 else first.instances
+    first.size = later.size or first.size
+    if later.vcpu or later.memory_gb:
+        first.vcpu, first.memory_gb = later.vcpu, later.memory_gb
+        first.resources_from = later.resources_from
+    for flag in ("autoscaling", "health_checks", "managed", "local_storage", "multi_az",
+                 "instances_unknown"):
+        setattr(first, flag, getattr(first, flag) or getattr(later, flag))
+    first.replicas = max(first.replicas, later.replicas)
+    first.aliases |= later.aliases
+    first.wants |= later.wants
+    first.notes += [f"also in {later.origin}", *later.notes]
 
 
 def component_id(name: str) -> str:
