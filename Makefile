@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_knowledge.py
 	$(BIN)/python benchmarks/bench_llm_stub.py --delay 2 --runs 3
 	$(BIN)/python benchmarks/bench_workshop.py
+	$(BIN)/python benchmarks/bench_import.py
 
 record: install
 	$(BIN)/python scripts/record_cassettes.py $(ARGS)

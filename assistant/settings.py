@@ -93,6 +93,9 @@ class Settings(BaseSettings):
         "json_object -> text when the server refuses a format"))
     max_intake_bytes: int = Field(default=2_000_000, gt=0, description=(
         "the largest intake file read, in bytes; checked before parsing"))
+    allow_draft: bool = Field(default=False, description=(
+        "review an import draft with open questions, using each question's placeholder (every "
+        "one listed in the assumptions ledger)"))
     internal_errors: Literal["fallback", "raise"] = Field(default="fallback", description=(
         "on a programming error in a step: fallback (offline section labelled internal error, "
         "the run exits non-zero) or raise (tests)"))

@@ -51,7 +51,20 @@ def assumptions_ledger(intake: Intake, defaults: Defaults, costs: CostReport) ->
     """Return every default the review used and every open fact, in report order."""
     return [*_intake_defaults(intake, defaults), *_component_defaults(intake, defaults),
             *_endpoint_defaults(intake, costs, defaults), *_growth(intake),
-            *_business(intake), *_operations(intake)]
+            *_business(intake), *_operations(intake), *_draft_answers(intake)]
+
+
+def _draft_answers(intake: Intake) -> Iterator[Assumption]:
+    """Each import-draft question the review answered with its placeholder (--allow-draft)."""
+    every = [c.id for c in intake.components]
+    for answer in intake.draft_assumed:
+        section, _, rest = answer.field.partition("[")
+        index = rest.split("]")[0]
+        one = [intake.components[int(index)].id] if section == "components" and index.isdigit() \
+            and int(index) < len(intake.components) else None
+        yield _default(one[0] if one else section.split(".")[0], answer.question, answer.value,
+                       "import draft placeholder (review --allow-draft), not a measurement",
+                       answer.field, one or every)
 
 
 def _default(subject: str, name: str, value: str, source: str, settle_with: str,

@@ -146,6 +146,10 @@ def review(
     context_tokens: Annotated[int | None, typer.Option(
         help="The server's context length in tokens (default: ARCHREVIEW_CONTEXT_TOKENS, else "
              "what the server reports, else 8192 for OpenAI-compatible servers).")] = None,
+    allow_draft: Annotated[bool, typer.Option(
+        help="Review an import draft with open questions, using each question's placeholder "
+             "(every one listed in the assumptions ledger; default: ARCHREVIEW_ALLOW_DRAFT).")
+    ] = False,
 ) -> None:
     """Review architecture files; each report lands in OUT/<file stem>/ (unique per file).
 
@@ -164,7 +168,7 @@ def review(
     chosen = tuple(_parse_formats(formats))
     settings = _settings(provider, model, base_url, lang, step_timeout_s=step_timeout,
                          review_timeout_s=review_timeout, concurrency=concurrency,
-                         context_tokens=context_tokens)
+                         context_tokens=context_tokens, allow_draft=allow_draft or None)
     llm = _build_provider(settings)
     if llm is None:
         out.print("mode: offline (computed capacity model, rules and knowledge base; no LLM)")

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.intake.dependencies import find_cycle
+from assistant.intake.drafts import assume_answers, open_questions, question_message
 from assistant.intake.parsing import Loc, parse, read_text
 from assistant.intake.problems import IntakeError, Problem
 from assistant.intake.schema import DATA_KINDS, Intake, all_field_names
@@ -36,10 +37,13 @@ def register_check(check: IntakeCheck) -> None:
         _EXTRA_CHECKS.append(check)
 
 
-def load_intake(path: Path, max_bytes: int | None = None) -> Intake:
-    """Read, parse and validate one intake file, or raise IntakeError with all problems."""
+def load_intake(path: Path, max_bytes: int | None = None, *, allow_draft: bool = False) -> Intake:
+    """Read, parse and validate one intake file, or raise IntakeError with all problems.
+
+    A draft (open questions from `archreview import`) is refused unless `allow_draft`.
+    """
     data, lines = read_intake_data(path, max_bytes)
-    return validate_intake(path, data, lines)
+    return validate_intake(path, data, lines, allow_draft=allow_draft)
 
 
 def read_intake_data(path: Path, max_bytes: int | None = None) -> tuple[Any, dict[Loc, int]]:
@@ -55,8 +59,26 @@ def read_intake_data(path: Path, max_bytes: int | None = None) -> tuple[Any, dic
     return parse(path, read_text(path, max_bytes))
 
 
-def validate_intake(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
-    """Validate parsed data as an intake, or raise IntakeError naming every problem."""
+def validate_intake(path: Path, data: Any, lines: dict[Loc, int], *,
+                    allow_draft: bool = False) -> Intake:
+    """Validate parsed data as an intake, or raise IntakeError naming every problem.
+
+    Open draft questions are problems (listed with every other problem of the draft as if its
+    placeholders were answers) unless `allow_draft`: then the placeholders are used and listed
+    in `draft_assumed`.
+    """
+    questions = open_questions(data)
+    if questions and not allow_draft:
+        asked = [_with_line(path, loc, question_message(q, p), lines) for loc, q, p in questions]
+        try:
+            _validated(path, assume_answers(data), lines)
+        except IntakeError as error:
+            asked += [p for p in error.problems if p.field != "draft_assumed"]
+        raise IntakeError(path, asked)
+    return _validated(path, assume_answers(data) if questions else data, lines)
+
+
+def _validated(path: Path, data: Any, lines: dict[Loc, int]) -> Intake:
     try:
         intake = Intake.model_validate(data)
     except ValidationError as error:

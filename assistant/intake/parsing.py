@@ -126,6 +126,41 @@ def parse(path: Path, text: str) -> tuple[Any, dict[Loc, int]]:
     return data, lines
 
 
+def compose_documents(path: Path, text: str) -> list[yaml.Node]:
+    """Compose every document of a (multi-document) YAML file, with the same bounds.
+
+    For readers of other people's YAML (Kubernetes manifests, compose files): the nodes keep
+    their line numbers. Empty documents are skipped.
+    """
+    try:
+        loader = _BoundedLoader(text)
+        try:
+            nodes = []
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None:
+                    nodes.append(node)
+            return nodes
+        finally:
+            loader.dispose()
+    except _Refused as refused:
+        raise file_problem(path, f"refused: {refused}", refused.line) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(error, "problem", None) or str(error)
+        raise file_problem(path, f"malformed YAML: {reason}", line) from None
+
+
+def construct(node: yaml.Node) -> Any:
+    """Plain data from a composed node (safe constructors only)."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def _parse_json(path: Path, text: str) -> Any:
     """Parse JSON; duplicate keys and nesting beyond the bound are errors, not silent."""
     duplicates: list[str] = []

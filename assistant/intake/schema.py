@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from assistant.intake.base import StrictModel
 from assistant.intake.business import RoiInputs
+from assistant.intake.drafts import AssumedAnswer
 from assistant.intake.freshness import parse_freshness
 from assistant.intake.money import Money
 
@@ -289,6 +290,13 @@ class Intake(StrictModel):
     business: RoiInputs | None = None
     catalogue_overrides: list[CatalogueOverride] = Field(default_factory=list,
                                                          max_length=MAX_ITEMS)
+    # Serialised when given (a resumed review restores the intake from its checkpoint), left
+    # out when empty so an intake's hash and report are as before drafts existed.
+    draft_assumed: list[AssumedAnswer] = Field(
+        default_factory=list, max_length=MAX_ITEMS, exclude_if=lambda value: not value,
+        description=(
+            "Draft questions answered with their placeholder (review --allow-draft); each is "
+            "listed in the assumptions ledger."))
 
     def component(self, component_id: str) -> Component:
         """Return the component with this id (ids are unique after validation)."""

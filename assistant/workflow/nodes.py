@@ -50,7 +50,8 @@ def load(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
 
 def validate(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     """Validate the parsed intake (raises IntakeError with every problem)."""
-    return {"intake": validate_intake(state["path"], state["raw"], state["lines"])}
+    return {"intake": validate_intake(state["path"], state["raw"], state["lines"],
+                                      allow_draft=runtime.context.settings.allow_draft)}
 
 
 def capacity(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
