@@ -12,6 +12,7 @@ import typer
 
 from assistant.cli import review as review_commands
 from assistant.cli.console import out
+from assistant.cli.eval import eval_command
 from assistant.cli.knowledge import kb_app
 from assistant.version import __version__
 
@@ -40,6 +41,7 @@ app.command()(review_commands.review)
 app.command()(review_commands.validate)
 app.command()(review_commands.schema)
 app.add_typer(kb_app, name="kb", help="Search and inspect the pattern knowledge base.")
+app.command(name="eval")(eval_command)
 
 
 def main() -> None:
