@@ -288,7 +288,8 @@ def misses(figures: dict[str, Any], config: dict[str, Any]) -> list[str]:
               ("findings_precision", offline.get("findings_precision"), "min"),
               ("replay_complete_share", llm.get("replay_complete_share"), "min"),
               ("accepted_grounding_rate", llm.get("accepted_grounding_rate"), "min"),
-              ("unlabelled_fallbacks", llm.get("unlabelled_fallbacks_max"), "max")]
+              ("unlabelled_fallbacks", llm.get("unlabelled_fallbacks_max"), "max"),
+              ("cases_with_cassette", llm.get("min_cases_with_cassette"), "min")]
     for name, limit, kind in checks:
         value = figures.get(name)
         if limit is None or value is None:

@@ -202,3 +202,15 @@ def test_archreview_eval_runs_the_runner(tmp_path: Path) -> None:
                                       "--no-retrieval", "--out", str(out)])
     assert result.exit_code in (0, 1), result.output
     assert "| plain |" in result.output and out.exists()
+
+
+def test_archreview_eval_record_refuses_an_offline_provider() -> None:
+    result = CliRunner().invoke(app, ["eval", "--record"])
+    assert result.exit_code == 2
+    assert "--record needs ARCHREVIEW_PROVIDER=openai or openai-compatible" in result.output
+
+
+def test_a_case_count_below_the_minimum_with_cassettes_is_a_miss() -> None:
+    figures = {"cases_with_cassette": 0, "errors": 0}
+    assert runner.misses(figures, {"llm": {"min_cases_with_cassette": 2}}) == [
+        "cases_with_cassette 0 below 2"]
