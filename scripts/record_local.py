@@ -33,7 +33,7 @@ MODEL = "gemma"
 def local_provider(base_url: str) -> OpenAIProvider:
     """The adapter as a review builds it for a local server (same arguments on replay)."""
     return OpenAIProvider(model=MODEL, api_key="not-needed", name="openai-compatible",
-                          base_url=base_url, temperature=0.2, max_tokens=512, timeout_s=120.0,
+                          base_url=base_url, temperature=0.2, max_tokens=512, timeout_s=900.0,
                           max_retries=0, response_format="auto")
 
 
@@ -45,9 +45,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model-file", type=Path, required=True)
     args = parser.parse_args(argv)
     path = CASSETTES / f"{CASSETTE}.yaml"
-    path.unlink(missing_ok=True)
-    with cassette_vcr(record_mode="all").use_cassette(path.name) as cassette:
-        completion = run_scenario(local_provider(args.base_url))
+    # record beside the old cassette and replace it only once the recording succeeded
+    fresh = path.with_name(f"{CASSETTE}.recording.yaml")
+    fresh.unlink(missing_ok=True)
+    try:
+        with cassette_vcr(record_mode="all").use_cassette(fresh.name) as cassette:
+            completion = run_scenario(local_provider(args.base_url))
+    except BaseException:
+        fresh.unlink(missing_ok=True)
+        raise
+    fresh.replace(path)
     digest = hashlib.sha256(args.model_file.read_bytes()).hexdigest()
     label = {"what": "REAL: recorded through the openai SDK against a live llama-cpp-python "
                      "server on 127.0.0.1 (not the stub); the answer was written by the model",

@@ -105,8 +105,10 @@ class StubLLMServer:
                  responder: Responder | None = None, refuse_formats: tuple[str, ...] = (),
                  slots: int | None = None, context_tokens: int | None = None,
                  models: tuple[str, ...] = ("stub-model",), report_context: bool = False,
-                 ) -> None:
+                 drop_system: bool = False) -> None:
         self.delay_s = delay_s
+        # llama-cpp-python's `--chat_format gemma` drops system messages: not counted then
+        self.drop_system = drop_system
         self.responder = responder
         self.refuse_formats = refuse_formats
         self.context_tokens = context_tokens
@@ -195,7 +197,9 @@ class StubLLMServer:
             return 200, {"__raw__": reply.raw}, dict(reply.headers), delay
         if reply.body is not None:
             return 200, reply.body, dict(reply.headers), delay
-        body = (openai_body(request, reply, number, self.context_tokens) if path == OPENAI_PATH
+        counted = request if not self.drop_system else {**request, "messages": [
+            m for m in request.get("messages") or [] if m.get("role") != "system"]}
+        body = (openai_body(counted, reply, number, self.context_tokens) if path == OPENAI_PATH
                 else anthropic_body(request, reply, number))
         return 200, body, dict(reply.headers), delay
 

@@ -99,6 +99,12 @@ def test_a_refused_explicit_format_fails_labelled_refused_format() -> None:
     (500, "Input should be 'text' or 'json_object'", "llama-cpp-python"),
     (400, "'response_format.type' must be 'json_schema' or 'text'", "lm-studio"),
     (400, "The provided JSON schema contains features not supported by xgrammar.", "vllm"),
+    # the wordings below are quoted from the servers' source (see formats.REFUSALS)
+    (400, "Failed to transform json schema into a grammar: unsupported keyword", "vllm"),
+    (400, "Grammar error: unknown rule", "vllm"),
+    (500, 'invalid format: "yaml"; expected "json" or a valid JSON Schema object', "ollama"),
+    (500, "response_format type must be one of \"text\" or \"json_object\", but got: "
+          "json_schema", "llama.cpp"),
     (400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported",
      "generic"),
     (503, "response_format overloaded", None),  # an outage is never a refusal

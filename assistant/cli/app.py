@@ -13,6 +13,7 @@ import typer
 from assistant.cli import review as review_commands
 from assistant.cli.console import out
 from assistant.cli.diff import diff as diff_command
+from assistant.cli.eval import eval_command
 from assistant.cli.importing import import_command
 from assistant.cli.knowledge import kb_app
 from assistant.cli.workshop import workshop_app
@@ -47,6 +48,7 @@ app.command(name="import")(import_command)
 app.add_typer(kb_app, name="kb", help="Search and inspect the pattern knowledge base.")
 app.add_typer(workshop_app, name="workshop",
               help="Workshop exercises from the seeds, checked and scored.")
+app.command(name="eval")(eval_command)
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ error and propagates, for the workflow to report as an internal error.
 from __future__ import annotations
 
 import contextvars
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from assistant.llm.providers.base import (
     ProviderError,
     TransientProviderError,
 )
+from assistant.llm.providers.context import MIN_ANSWER_TOKENS
 from assistant.llm.run_log import RunLog
 
 T = TypeVar("T", bound=BaseModel)
@@ -216,6 +218,9 @@ def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type
     Raises:
         ReviewCancelled: `cancel` was set (Ctrl-C); the step ends at once.
     """
+    step_timeout_s = sized_step_timeout(provider, step, step_timeout_s, log, chars=len(system)
+                                        + len(shared_prefix) + len(prompt)
+                                        + len(json.dumps(schema.model_json_schema())))
     deadline = Deadline.start(step_timeout_s).earliest(review_deadline)
     first: list[Message] = [{"role": "user", "content": prompt}]
     messages = first
@@ -232,7 +237,9 @@ def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type
                 return AskResult(step, "fallback", None, attempt, stop.problems, stop.cause,
                                  stop.limit_s)
             if completion.stop_reason == "length":
-                tokens = completion.extra.get("max_tokens", completion.output_tokens)
+                # what the server says it wrote (the request's max_tokens is sized from the
+                # time left, so it is not the same on a replay of a recorded run)
+                tokens = completion.output_tokens or completion.extra.get("max_tokens")
                 problems = [f"the answer was cut off at the token limit ({tokens} tokens)"]
                 cause = "truncated"
                 log.write(step=step, attempt=attempt, event="truncated", problems=problems)
@@ -251,6 +258,35 @@ def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type
         return AskResult(step, "fallback", None, max_repairs + 1, problems, cause)
     finally:
         CURRENT_STEP.reset(token)
+
+
+#: Headroom on the time a slow server needs for the shortest useful answer.
+DEADLINE_HEADROOM = 1.2
+
+
+def sized_step_timeout(provider: Provider, step: str, step_timeout_s: float | None,
+                       log: RunLog, *, chars: int) -> float | None:
+    """The step's deadline: the setting, raised to what a slow server needs to answer at all.
+
+    A CPU model at a few tokens per second cannot read a 2,700-token prompt and write the
+    shortest answer a step's JSON needs (`MIN_ANSWER_TOKENS`) within the default 90 s, so
+    every step would time out without the model ever finishing a word of use. With a measured
+    (or bounded) speed, the deadline is raised to that time plus headroom, and the run log
+    says so; the review's deadline still bounds the whole run.
+    """
+    budget = getattr(provider, "budget", None)
+    # only from a speed the server showed (the probe, an answer), never from the assumption
+    if step_timeout_s is None or budget is None or budget.speed_source in ("assumed",
+                                                                             "unknown"):
+        return step_timeout_s
+    needed = budget.seconds_for(chars, MIN_ANSWER_TOKENS)
+    if needed is None or needed * DEADLINE_HEADROOM <= step_timeout_s:
+        return step_timeout_s
+    raised = round(needed * DEADLINE_HEADROOM, 1)
+    log.write(step=step, event="deadline_sized", setting_s=step_timeout_s, raised_s=raised,
+              tokens_per_s=round(budget.tokens_per_s, 2), speed_source=budget.speed_source,
+              prompt_tokens_estimate=budget.estimate(chars))
+    return raised
 
 
 def _answer(provider: Provider, step: str, attempt: int, deadline: Deadline, log: RunLog,

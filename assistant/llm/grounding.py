@@ -72,6 +72,33 @@ def check_bottlenecks(answer: BottleneckAnalysis, known: Known) -> list[str]:
     ranks = [b.rank for b in answer.bottlenecks]
     if sorted(ranks) != list(range(1, len(ranks) + 1)):
         problems.append(f"ranks must be 1..{len(ranks)} without gaps, got {ranks}")
+    return problems + bottleneck_order_problems(answer, known)
+
+
+#: The computed severities from most to least severe (the rule engine's order).
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+
+
+def bottleneck_order_problems(answer: BottleneckAnalysis, known: Known) -> list[str]:
+    """The ranking must not contradict the computed severities of the cited findings.
+
+    A bottleneck's computed severity is the highest of its findings'; one ranked above another
+    must not be strictly less severe. Within one severity the order is the model's judgment.
+    """
+    findings = {f.id: f for f in known.review.findings}
+    ranked = []
+    for b in sorted(answer.bottlenecks, key=lambda item: item.rank):
+        levels = [SEVERITY_ORDER.index(findings[f].severity) for f in b.finding_ids
+                  if f in findings]
+        if levels:
+            ranked.append((b.rank, min(levels)))
+    problems = []
+    for (rank, level), (lower_rank, lower_level) in zip(ranked, ranked[1:], strict=False):
+        if level > lower_level:
+            problems.append(
+                f"bottleneck {rank} ({SEVERITY_ORDER[level]}) is ranked above bottleneck "
+                f"{lower_rank} ({SEVERITY_ORDER[lower_level]}): the computed severities of "
+                "their findings order them the other way")
     return problems
 
 
@@ -91,7 +118,21 @@ def check_cost_performance(answer: CostPerformanceReview, known: Known) -> list[
     top = [a.name for a in answer.assessments if a.rank == 1]
     if top and answer.recommended != top[0]:
         problems.append(f"recommended is {answer.recommended} but rank 1 is {top[0]}")
-    return problems
+    return problems + configuration_order_problems(answer, known)
+
+
+def configuration_order_problems(answer: CostPerformanceReview, known: Known) -> list[str]:
+    """A configuration that misses more goals must not rank above one that misses fewer.
+
+    The number of goals missed is computed; between configurations missing as many, the
+    ranking (cost against headroom) is the model's judgment.
+    """
+    misses = {c.name: len(c.misses) for c in known.review.configurations}
+    ranked = sorted((a for a in answer.assessments if a.name in misses), key=lambda a: a.rank)
+    return [f"{upper.name} (rank {upper.rank}) misses {misses[upper.name]} goal(s) but is ranked "
+            f"above {lower.name} (rank {lower.rank}), which misses {misses[lower.name]}"
+            for i, upper in enumerate(ranked) for lower in ranked[i + 1:]
+            if misses[upper.name] > misses[lower.name]]
 
 
 def check_roadmap(answer: RoadmapPlan, known: Known) -> list[str]:
@@ -166,8 +207,10 @@ def check_roi(answer: RoiCase, known: Known) -> list[str]:
 
 #: Per step, what no check exists for: shown as "model judgment, not verified".
 UNVERIFIED: dict[str, tuple[str, ...]] = {
-    "bottlenecks": ("ranking by impact", "why_it_matters", "quick_win", "risks", "summary"),
-    "cost_performance": ("ranking", "rationale", "risks", "trade_off"),
+    "bottlenecks": ("ranking within one computed severity", "why_it_matters", "quick_win",
+                    "risks", "summary"),
+    "cost_performance": ("ranking between configurations missing as many goals", "rationale",
+                         "risks", "trade_off"),
     "roadmap": ("phase of each task", "effort_weeks", "goals", "risks", "rationale"),
     "roi": ("value_drivers", "executive_summary"),
     "database": ("priority", "impact", "effort", "detail"),

@@ -21,6 +21,7 @@ from assistant.intake.schema import Intake
 from assistant.knowledge.cards import load_cards
 from assistant.llm.ask import REVIEW_SETTING, Deadline, StepTimeout, call_within
 from assistant.llm.providers.base import Provider
+from assistant.llm.providers.probe import SPEED_TIMEOUT_S
 from assistant.llm.run_log import RunLog
 from assistant.settings import Settings
 from assistant.workflow.nodes import workflow_input
@@ -87,7 +88,8 @@ def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | N
     with stop_on_interrupt(cancel, provider):
         if provider is not None:
             context.unavailable = _probe(provider, log, cancel,
-                                         min(PROBE_TIMEOUT_S, settings.review_timeout_s / 10))
+                                         min(PROBE_TIMEOUT_S, settings.review_timeout_s / 10),
+                                         min(SPEED_TIMEOUT_S, settings.review_timeout_s / 10))
         if resume and out_dir is not None:
             return _resumable(start, settings, out_dir, context, config)
         from assistant.workflow.graph import build_graph
@@ -99,8 +101,11 @@ def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | N
 
 
 def _probe(provider: Provider, log: RunLog, cancel: threading.Event,
-           timeout_s: float) -> str | None:
-    """Probe the server once (adapters that can), within `timeout_s`, and log what was found.
+           timeout_s: float, speed_timeout_s: float) -> str | None:
+    """Probe the server once (adapters that can) and log what was found.
+
+    The model list gets `timeout_s`; a local server's speed probe gets `speed_timeout_s`
+    (a CPU model at 2-3 tokens/s needs 10-15 s for its short answer).
 
     Returns:
         Why the model cannot be reached, when the probe says so (the steps then fall back at
@@ -112,10 +117,11 @@ def _probe(provider: Provider, log: RunLog, cancel: threading.Event,
     if probe is None:
         return None
     try:
-        result = call_within(lambda: probe(timeout_s), timeout_s + 1, cancel)
+        wait = timeout_s + speed_timeout_s + 1
+        result = call_within(lambda: probe(timeout_s, speed_timeout_s), wait, cancel)
     except StepTimeout:
         log.write(step="probe", event="probe", reachable=None,
-                  summary=f"the server did not answer the probe within {timeout_s:g} s")
+                  summary=f"the server did not answer the probe within {wait:g} s")
         return None
     log.write(step="probe", event="probe", reachable=result.reachable, models=result.models,
               context_tokens=result.context_tokens, context_used=result.context_used,

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 #: Measured: characters per prompt token of this project's prompts (see module docstring).
 CHARS_PER_TOKEN = 3.4
+#: The range a real tokenizer's characters per token falls in (code, German, English prose).
+MIN_CHARS_PER_TOKEN, MAX_CHARS_PER_TOKEN = 1.5, 8.0
 #: Assumed context of an OpenAI-compatible server that does not report one.
 ASSUMED_CONTEXT_TOKENS = 8192
 #: Chat-template tokens and estimation error kept free, on top of the estimate.
@@ -29,8 +31,12 @@ MARGIN_SHARE = 0.06
 #: Assumed answer speed of a local server until one answer has measured it (tokens/s, a
 #: 2-core CPU with a small model: gemma-3-270m on llama-cpp-python measured 18 tokens/s).
 ASSUMED_LOCAL_TOKENS_PER_S = 20.0
-#: The share of the step's remaining time the answer may take (the rest: the prompt's).
+#: The share of the step's remaining time the answer may take, after the prompt's time.
 TIME_SHARE = 0.8
+#: How many times faster a CPU server reads prompt tokens than it writes answer tokens
+#: (llama.cpp evaluates the prompt in batches). An assumption, stated in the run log; the
+#: answer speed is learned with it from every answer's usage and duration.
+PROMPT_SPEEDUP = 8.0
 #: An answer budget below this cannot hold a step's JSON: the prompt must be shortened.
 MIN_ANSWER_TOKENS = 384
 
@@ -71,7 +77,11 @@ class TokenBudget:
 
     def learn(self, chars: int, prompt_tokens: int | None) -> None:
         """Calibrate the estimate from a server's own count of a prompt of `chars` characters."""
-        if prompt_tokens and prompt_tokens > 50 and chars > 200:
+        if not (prompt_tokens and prompt_tokens > 50 and chars > 200):
+            return
+        # a count far off any tokenizer (a server that dropped part of the prompt) is no
+        # calibration: it would size answers to a prompt the next server reads in full
+        if MIN_CHARS_PER_TOKEN <= chars / prompt_tokens <= MAX_CHARS_PER_TOKEN:
             with self._lock:
                 self.chars_per_token = chars / prompt_tokens
                 self.calibrated = True
@@ -81,16 +91,32 @@ class TokenBudget:
         with self._lock:
             self.context_tokens, self.source = tokens, source
 
-    def learn_speed(self, output_tokens: int | None, elapsed_s: float) -> None:
-        """Measure the server's answer speed (tokens per second, prompt time included).
+    def learn_speed(self, prompt_tokens: int | None, output_tokens: int | None,
+                    elapsed_s: float) -> None:
+        """Learn the server's answer speed (tokens per second) from one answer's duration.
 
-        Only answers of some length count: a short one is dominated by fixed costs (grammar
-        compilation) and would understate the speed.
+        The duration is the prompt's reading time plus the answer's writing time; with the
+        prompt read `PROMPT_SPEEDUP` times faster, `elapsed = p / (r * v) + o / v`, so
+        `v = (p / r + o) / elapsed`. Only answers of some length count: a short one is
+        dominated by fixed costs (grammar compilation) and would understate the speed.
         """
         if output_tokens and output_tokens >= 100 and elapsed_s > 0:
             with self._lock:
-                self.tokens_per_s = output_tokens / elapsed_s
+                self.tokens_per_s = ((prompt_tokens or 0) / PROMPT_SPEEDUP + output_tokens) \
+                    / elapsed_s
                 self.speed_source = "measured"
+
+    def prompt_seconds(self, prompt_chars: int) -> float:
+        """The time the server needs to read a prompt (0 with no known speed)."""
+        if not self.tokens_per_s:
+            return 0.0
+        return self.estimate(prompt_chars) / (self.tokens_per_s * PROMPT_SPEEDUP)
+
+    def seconds_for(self, prompt_chars: int, answer_tokens: int) -> float | None:
+        """How long the server needs for a prompt and an answer of that many tokens."""
+        if not self.tokens_per_s:
+            return None
+        return self.prompt_seconds(prompt_chars) + answer_tokens / self.tokens_per_s
 
     def answer_tokens(self, prompt_chars: int, wanted: int, time_left_s: float | None = None,
                       ) -> int:
@@ -104,8 +130,9 @@ class TokenBudget:
             ContextTooSmall: fewer than `MIN_ANSWER_TOKENS` would be left.
         """
         if self.tokens_per_s is not None and time_left_s is not None:
+            writing_s = max(0.0, time_left_s - self.prompt_seconds(prompt_chars))
             wanted = min(wanted, max(MIN_ANSWER_TOKENS,
-                                     int(self.tokens_per_s * time_left_s * TIME_SHARE)))
+                                     int(self.tokens_per_s * writing_s * TIME_SHARE)))
         if self.context_tokens is None:
             return wanted
         prompt = self.estimate(prompt_chars)

@@ -22,16 +22,32 @@ FormatMode = Literal["json_schema", "json_object_schema", "json_object", "text"]
 LADDER: tuple[FormatMode, ...] = ("json_schema", "json_object_schema", "json_object", "text")
 CACHE_FILE = "llm-servers.json"
 
-#: How servers say they refused a response format, from their own messages and documentation.
+#: How servers say they refused a response format, from their own source code.
 #: (server, pattern): the server names only document where the wording comes from.
 REFUSALS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # llama-cpp-python 0.3.x (pydantic on the request body), HTTP 500
+    # llama-cpp-python 0.3.x (pydantic on the request body), HTTP 500; seen live and recorded
+    # in tests/cassettes/llama_cpp_local.yaml.
     ("llama-cpp-python", re.compile(r"input should be 'text' or 'json_object'", re.I)),
+    # llama.cpp's llama-server before json_schema support (and forks such as ik_llama.cpp),
+    # HTTP 500: 'response_format type must be one of "text" or "json_object", but got: ...'
+    ("llama.cpp", re.compile(r"response_format type must be one of", re.I)),
     # LM Studio: "'response_format.type' must be 'json_schema' or 'text'"
     ("lm-studio", re.compile(r"response_format\.type'? must be", re.I)),
-    # vLLM: guided decoding backends refusing a schema feature, HTTP 400
-    ("vllm", re.compile(r"not supported by (xgrammar|outlines|guidance)|guided_(json|decoding)",
-                        re.I)),
+    # Ollama (github.com/ollama/ollama, llm/llama_server.go, `llamaServerChatResponseFormat`
+    # and the completion request; commit fb30760, 2026-08): 'invalid format: %q; expected
+    # "json" or a valid JSON Schema object', sent by server/routes.go as HTTP 500. Ollama's
+    # OpenAI layer (openai/openai.go) maps json_object to "json" and json_schema to its schema,
+    # and ignores any other type, so this is the only refusal it has.
+    ("ollama", re.compile(r'invalid format: .*expected "json" or a valid json schema', re.I)),
+    # vLLM (github.com/vllm-project/vllm, vllm/v1/structured_output/backend_xgrammar.py,
+    # `validate_xgrammar_grammar`; backend_guidance.py, `validate_guidance_grammar`), raised
+    # as VLLMValidationError, HTTP 400: "The provided JSON schema contains features not
+    # supported by xgrammar.", "Failed to transform json schema into a grammar: ...",
+    # "Grammar error: ...", "Invalid JSON schema for guidance: ..."; older releases named
+    # `guided_json` / `guided_decoding` in theirs.
+    ("vllm", re.compile(r"not supported by (xgrammar|outlines|guidance)|failed to transform "
+                        r"json schema into a grammar|grammar error:|invalid json schema|"
+                        r"guided_(json|decoding)", re.I)),
     # OpenAI and most others: the parameter's name appears in the 400's message
     ("generic", re.compile(r"response[_ ]format|json_schema|json_object|structured output",
                            re.I)),

@@ -40,7 +40,14 @@ from assistant.llm.providers.context import (
 )
 from assistant.llm.providers.errors import is_transient_status, sdk_error
 from assistant.llm.providers.formats import LADDER, FormatMode, ModeCache, next_mode, refused_format
-from assistant.llm.providers.probe import ServerProbe, measure_speed, probe_server
+from assistant.llm.providers.probe import (
+    SPEED_TIMEOUT_S,
+    ServerProbe,
+    counted_without_system,
+    measure_speed,
+    probe_server,
+    system_dropped,
+)
 from assistant.settings import LOCAL_HOSTS
 
 ResponseFormatMode = Literal["auto", "json_schema", "json_object_schema", "json_object", "text"]
@@ -163,6 +170,9 @@ class OpenAIProvider:
         # Compatible servers (older vLLM, llama.cpp, Ollama) know only `max_tokens`; OpenAI's
         # reasoning models accept only `max_completion_tokens`.
         self._completion_tokens = not compatible
+        # Some chat templates drop system messages (llama-cpp-python's gemma format); the probe
+        # finds out, and then the system text leads the first user turn instead.
+        self._fold_system = False
 
     def __repr__(self) -> str:
         return f"OpenAIProvider(name={self.name!r}, model={self.model!r})"
@@ -177,20 +187,27 @@ class OpenAIProvider:
         """The context length requests are sized to (None = unbounded)."""
         return self.budget.context_tokens
 
-    def probe(self, timeout_s: float = 10.0) -> ServerProbe:
+    def probe(self, timeout_s: float = 10.0,
+              speed_timeout_s: float = SPEED_TIMEOUT_S) -> ServerProbe:
         """Ask the server once what it serves and how long its context is (`/v1/models`).
 
         A context length the server reports replaces the assumed one (a setting still wins);
-        a local server's answer speed is measured with one short answer.
+        a local server's answer speed is measured with one short answer (`speed_timeout_s`).
         """
-        timeout_s = min(timeout_s, self._timeout_s)
-        result = probe_server(self._client, self.model, timeout_s=timeout_s)
+        list_timeout_s = min(timeout_s, self._timeout_s)
+        result = probe_server(self._client, self.model, timeout_s=list_timeout_s)
         if result.context_tokens and self.budget.source in ("assumed", "unbounded"):
             self.budget.set_context(result.context_tokens, "server")
         if result.reachable and self.budget.speed_source == "assumed":
-            speed = measure_speed(self._client, self.model, timeout_s=timeout_s)
-            if speed is not None:
-                self.budget.tokens_per_s, self.budget.speed_source = speed, "probe"
+            speed = measure_speed(self._client, self.model,
+                                  timeout_s=min(speed_timeout_s, self._timeout_s))
+            if speed is not None and speed.tokens_per_s is not None:
+                self.budget.tokens_per_s, self.budget.speed_source = speed.tokens_per_s, \
+                    speed.source
+            if system_dropped(speed, self.budget.estimate):
+                self._fold_system = True
+                self._note(event="system_folded", prompt_tokens=speed and speed.prompt_tokens)
+        result.system_folded = self._fold_system
         result.tokens_per_s = self.budget.tokens_per_s
         result.speed_source = self.budget.speed_source
         result.context_used = self.budget.context_tokens
@@ -230,7 +247,8 @@ class OpenAIProvider:
         """Send the request; adapt to a refused temperature, format or context, then resend."""
         for _ in range(len(LADDER) + 3):
             mode = self._mode
-            chat = _chat_messages(_system_for(mode, system, schema), shared_prefix, messages)
+            chat = _chat_messages(_system_for(mode, system, schema), shared_prefix, messages,
+                                  fold_system=self._fold_system)
             chars = sum(len(m["content"]) for m in chat)
             tokens = self.budget.answer_tokens(chars, self._max_tokens, timeout)
             extra.update(response_format=mode, max_tokens=tokens,
@@ -244,8 +262,14 @@ class OpenAIProvider:
                 continue
             self._confirm(mode)
             usage = getattr(response, "usage", None)
+            if self._system_was_dropped(chat, getattr(usage, "prompt_tokens", None)):
+                # the answer was written without the instructions and facts: ask again
+                extra["system_folded"] = True
+                timeout = max(1.0, timeout - (time.monotonic() - started))
+                continue
             self.budget.learn(chars, getattr(usage, "prompt_tokens", None))
-            self.budget.learn_speed(getattr(usage, "completion_tokens", None),
+            self.budget.learn_speed(getattr(usage, "prompt_tokens", None),
+                                    getattr(usage, "completion_tokens", None),
                                     time.monotonic() - started)
             return response
         raise ProviderError(f"{self.name}: the server rejected every request variant")
@@ -270,6 +294,26 @@ class OpenAIProvider:
         # an outage, not a refusal: the SDK's remaining retries, so the total stays the same
         retries = self._client.with_options(max_retries=max(0, self._client.max_retries - 1))
         return self._create(retries, chat, name, schema, mode, tokens, timeout)
+
+    def _system_was_dropped(self, chat: list[Any], prompt_tokens: int | None) -> bool:
+        """Whether the server's count of a prompt leaves out its system message; if so, fold.
+
+        The probe finds this out first when it can; this catches it on the first answer when
+        the probe could not tell (its short answer did not come in time).
+        """
+        if self._fold_system or not prompt_tokens or chat[0]["role"] != "system":
+            return False
+        system_chars = len(chat[0]["content"])
+        rest = sum(len(m["content"]) for m in chat[1:])
+        # only where the system message is most of the prompt, so a missing system message
+        # leaves a count far below any tokenizer's (they differ by a third at most)
+        if system_chars < max(400, rest) or not counted_without_system(
+                prompt_tokens, self.budget.estimate(system_chars + rest)):
+            return False
+        self._fold_system = True
+        self._note(event="system_folded", prompt_tokens=prompt_tokens,
+                   estimate=self.budget.estimate(system_chars + rest))
+        return True
 
     def _adapt(self, error: Any, mode: FormatMode, extra: dict[str, object]) -> bool:
         """Change what the next attempt sends in answer to a refusal; False = nothing to change."""
@@ -394,15 +438,20 @@ def _system_for(mode: FormatMode, system: str, schema: type[BaseModel]) -> str:
     return _with_schema_instructions(system, strict_schema(schema))
 
 
-def _chat_messages(system: str, shared_prefix: str, messages: list[Message]) -> list[Any]:
+def _chat_messages(system: str, shared_prefix: str, messages: list[Message], *,
+                   fold_system: bool = False) -> list[Any]:
     """Build the chat: one system message (shared prefix first, for prefix caching), then turns.
 
     One system message, not two: some compatible servers' chat templates reject a second one.
+    With `fold_system` (a server whose template drops system messages) the system text leads
+    the first user turn instead, so the model still reads the instructions and the facts.
     """
     system_text = f"{shared_prefix}\n\n{system}" if shared_prefix else system
-    chat: list[dict[str, str]] = [{"role": "system", "content": system_text}]
-    chat.extend({"role": m["role"], "content": m["content"]} for m in messages)
-    return chat
+    turns: list[dict[str, str]] = [{"role": m["role"], "content": m["content"]} for m in messages]
+    if fold_system and turns and turns[0]["role"] == "user":
+        turns[0] = {"role": "user", "content": f"{system_text}\n\n{turns[0]['content']}"}
+        return turns
+    return [{"role": "system", "content": system_text}, *turns]
 
 
 def _with_schema_instructions(system: str, json_schema: dict[str, Any]) -> str:

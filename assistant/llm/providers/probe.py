@@ -8,6 +8,7 @@ the context stays the setting or the assumption, and the run log says which).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ class ServerProbe:
     response_format: str = ""
     tokens_per_s: float | None = None
     speed_source: str = ""
+    system_folded: bool = False
 
     def summary(self, model: str) -> str:
         """One line for the terminal and the run log."""
@@ -43,8 +45,11 @@ class ServerProbe:
             f"; model {model!r} is not among them (the server may serve its own anyway)")
         speed = (f"; answers sized to the step's time at {self.tokens_per_s:.1f} tokens/s "
                  f"({self.speed_source})" if self.tokens_per_s else "")
+        folded = ("; it ignores system messages (its count of the probe's prompt leaves the "
+                  "system message out), so the instructions and facts go into the first user "
+                  "turn" if self.system_folded else "")
         return (f"server lists models: {listed}{warn}; {found}; {used}{speed}; response format "
-                f"starts at {self.response_format}")
+                f"starts at {self.response_format}{folded}")
 
 
 def probe_server(client: Any, model: str, *, timeout_s: float) -> ServerProbe:
@@ -65,16 +70,38 @@ def probe_server(client: Any, model: str, *, timeout_s: float) -> ServerProbe:
     return ServerProbe(True, ids, _context_of(chosen))
 
 
-#: The speed probe's request: a short, predictable answer of a few dozen tokens.
+#: The speed probe's request: a short, predictable answer of a few dozen tokens. Its system
+#: message also shows whether the server reads system messages at all: llama-cpp-python's
+#: `--chat_format gemma` drops them without a word (`format_gemma` in llama_chat_format.py),
+#: and then the server counts only the user turn's tokens.
+SPEED_SYSTEM = ("You are a counting assistant on a test bench. Answer with the numbers only, "
+                "separated by commas, with no words before or after them, no explanation and no "
+                "formatting. This message only checks that the server reads system messages.")
 SPEED_PROMPT = "Count from 1 to 40, separated by commas."
 SPEED_TOKENS = 32
 
 
-def measure_speed(client: Any, model: str, *, timeout_s: float) -> float | None:
-    """Tokens per second of one short plain-text answer (prompt time included), or None.
+#: How long the speed probe may wait: a CPU model at 2-3 tokens/s needs 10-15 s for it.
+SPEED_TIMEOUT_S = 45.0
+
+
+@dataclass(frozen=True)
+class Speed:
+    """A measured answer speed, or an upper bound when the probe's answer did not come."""
+
+    tokens_per_s: float | None  # None: too short an answer to time
+    source: str  # "probe", or "probe timed out: at most"
+    prompt_tokens: int | None = None  # the server's count of the probe's prompt
+
+
+def measure_speed(client: Any, model: str, *, timeout_s: float) -> Speed | None:
+    """Time one short plain-text answer (prompt time included); None on a server error.
 
     For a local server, whose speed decides how long an answer can be within a step's
     deadline. A short answer overstates the fixed costs, so the figure errs on the slow side.
+    An answer that does not come within `timeout_s` still says something: the server makes
+    fewer than `SPEED_TOKENS / timeout_s` tokens per second, and that bound is used (keeping
+    the optimistic assumption instead sized answers the server could never finish in time).
     """
     import time
 
@@ -83,13 +110,35 @@ def measure_speed(client: Any, model: str, *, timeout_s: float) -> float | None:
     started = time.monotonic()
     try:
         response = client.with_options(max_retries=0, timeout=timeout_s).chat.completions.create(
-            model=model, messages=[{"role": "user", "content": SPEED_PROMPT}],
+            model=model, messages=[{"role": "system", "content": SPEED_SYSTEM},
+                                   {"role": "user", "content": SPEED_PROMPT}],
             max_tokens=SPEED_TOKENS, temperature=0)
+    except openai.APITimeoutError:
+        return Speed(SPEED_TOKENS / timeout_s, "probe timed out: at most")
     except openai.OpenAIError:
         return None
     tokens = getattr(response.usage, "completion_tokens", 0) or 0
+    prompt = getattr(response.usage, "prompt_tokens", None)
     elapsed = time.monotonic() - started
-    return tokens / elapsed if tokens >= 8 and elapsed > 0 else None
+    timed = tokens >= 8 and elapsed > 0
+    return Speed(tokens / elapsed if timed else None, "probe", prompt)
+
+
+#: A server's prompt count below this share of the estimate means part of it was not read.
+DROPPED_SHARE = 0.6
+
+
+def counted_without_system(prompt_tokens: int, estimate: int) -> bool:
+    """Whether a server's count is far below the estimate (tokenizers differ by a third)."""
+    return prompt_tokens < DROPPED_SHARE * estimate
+
+
+def system_dropped(speed: Speed | None, estimate: Callable[[int], int]) -> bool:
+    """Whether the server's count of the probe's prompt leaves out the system message."""
+    if speed is None or not speed.prompt_tokens:
+        return False
+    return counted_without_system(speed.prompt_tokens,
+                                  estimate(len(SPEED_PROMPT) + len(SPEED_SYSTEM)))
 
 
 def _context_of(entry: dict[str, Any]) -> int | None:
