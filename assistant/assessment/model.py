@@ -28,7 +28,7 @@ from assistant.intake.schema import Intake
 from assistant.planning.business_case import RoiResult
 from assistant.planning.roadmap import Roadmap
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 #: Why a section fell back (one label each in the messages, EN and DE).
 FallbackCause = Literal["format_refused", "unreachable", "timed_out", "server_error",
                         "rejected", "context", "refused", "invalid", "ungrounded", "truncated",
@@ -105,6 +105,9 @@ class Facts(BaseModel):
     first_break_rests_on: list[Assumption] = Field(
         default_factory=list, description="The defaults the first breaking point rests on; "
         "empty when it rests on the team's own figures or nothing breaks.")
+    finding_rests_on: dict[str, list[Assumption]] = Field(
+        default_factory=dict, description="Per finding id, the defaults its figures rest on; "
+        "a finding on the team's own figures is absent.")
     provenance: Provenance
 
 
