@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.assessment.compute import compute_facts, offline_review
 from assistant.intake.loading import load_intake
 from assistant.intake.schema import Intake
@@ -116,3 +118,35 @@ def test_a_finding_says_in_place_what_default_it_rests_on() -> None:
     measured = compute_facts(Intake.model_validate(data))
     assert not [a for rests in measured.finding_rests_on.values() for a in rests
                 if a.key == "working_set"]
+
+
+_ENDPOINT = {"path": "/api/products", "requests_per_minute": 600, "avg_response_time_ms": 120,
+             "data_freshness": "5 minutes"}
+
+
+def test_the_caching_goal_is_the_intakes_when_given() -> None:
+    assumed = compute_facts(make_intake(endpoints=[_ENDPOINT]))
+    assert assumed.caching is not None and assumed.caching.goal_improvement_pct == 80
+    assert "caching_goal" in {a.key for a in assumed.assumptions}
+    data = intake_data(endpoints=[_ENDPOINT])
+    data["targets"]["caching_improvement_pct"] = 30
+    given = compute_facts(Intake.model_validate(data))
+    assert given.caching is not None and given.caching.goal_improvement_pct == 30
+    assert given.caching.goal_gap_pct == given.caching.improvement_pct - 30
+    assert "caching_goal" not in {a.key for a in given.assumptions}
+
+
+def test_the_response_size_prices_data_transfer_when_given() -> None:
+    def egress(facts: object) -> float:
+        costs = facts.costs.components  # type: ignore[attr-defined]
+        return next(c for c in costs if c.component_id == "egress").horizons[-1].units
+
+    assumed = compute_facts(make_intake())
+    assert "transfer_size" in {a.key for a in assumed.assumptions}
+    data = intake_data()
+    data["current"]["avg_response_kb"] = 200
+    given = compute_facts(Intake.model_validate(data))
+    assert egress(given) == pytest.approx(egress(assumed) * 10, rel=1e-3)
+    assert "transfer_size" not in {a.key for a in given.assumptions}
+    formula = next(c for c in given.costs.components if c.component_id == "egress").formula
+    assert "default response size" not in formula

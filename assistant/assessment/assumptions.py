@@ -18,7 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.analysis.baseline_costs import CostReport
+from assistant.analysis.baseline_costs import CostReport, response_size_kb
+from assistant.analysis.endpoint_caching import caching_goal_pct
 from assistant.analysis.rules.finding import Finding
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.model import BreakingPoint, CapacityReport
@@ -26,7 +27,6 @@ from assistant.catalogue.model import Defaults
 from assistant.i18n.messages import Language, Messages
 from assistant.intake.schema import DATA_KINDS, Component, Intake
 
-CACHING_GOAL_PCT = 80.0  # analysis.endpoint_caching's default goal (seed 001 exercise 2, ~763)
 _OPERATIONS = ("monitoring", "alerting", "static_assets", "incident_runbooks", "backups")
 
 
@@ -163,16 +163,17 @@ def _endpoint_defaults(led: _Ledger, intake: Intake, costs: CostReport,
             yield led.default("distinct_keys", subject, m.t("ledger.by_shape"),
                               "analysis/data/caching.yaml keys",
                               f"endpoints[{index}].distinct_keys", served)
-    if intake.endpoints:
+    if intake.endpoints and intake.targets.caching_improvement_pct is None:
         yield led.default("caching_goal", "endpoints", m.t(
-            "ledger.caching_goal.value", pct=CACHING_GOAL_PCT),
-            "seed 001 exercise 2 (~763)", "no intake field yet", [])
+            "ledger.caching_goal.value", pct=caching_goal_pct(intake)),
+            "seed 001 exercise 2 (~763)", "targets.caching_improvement_pct", [])
     priced_by_size = [c.component_id for c in costs.components
                       if c.component_id in {"egress", "lb", "cdn"}]
-    if priced_by_size:
-        kb = defaults.services["avg_response_kb"]
-        yield led.default("transfer_size", "costs", f"{m.value(kb.per_unit_usd)} KB",
-                          kb.source, "no intake field yet", priced_by_size)
+    if priced_by_size and intake.current.avg_response_kb is None:
+        yield led.default("transfer_size", "costs",
+                          f"{m.value(response_size_kb(intake, defaults))} KB",
+                          defaults.services["avg_response_kb"].source,
+                          "current.avg_response_kb", priced_by_size)
 
 
 def _growth(led: _Ledger, intake: Intake) -> Iterator[Assumption]:

@@ -67,6 +67,10 @@ class CurrentScale(StrictModel):
     uptime_pct: float | None = Field(default=None, ge=0, le=100)
     error_rate_pct: float | None = Field(default=None, ge=0, le=100)
     cache_hit_pct: float | None = Field(default=None, ge=0, le=100)
+    avg_response_kb: float | None = Field(
+        default=None, gt=0, le=10_000_000,
+        description="Bytes out per edge request in KiB (prices data transfer, load balancer "
+        "and CDN); default 20 KB from the catalogue.")
 
 
 class Targets(StrictModel):
@@ -80,6 +84,10 @@ class Targets(StrictModel):
     target_requests_per_second: float | None = Field(default=None, gt=0, le=MAX_RATE)
     max_response_time_ms: float | None = Field(default=None, gt=0, le=MAX_MS)
     target_uptime_pct: float | None = Field(default=None, gt=0, lt=100)
+    caching_improvement_pct: float | None = Field(
+        default=None, gt=0, lt=100,
+        description="Response-time improvement the endpoint caching is held to, in %; default "
+        "seed 001's 80 %.")
 
 
 class Growth(StrictModel):
