@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from assistant.analysis.baseline_costs import CostReport, response_size_kb
 from assistant.analysis.endpoint_caching import caching_goal_pct
 from assistant.analysis.rules.finding import Finding
-from assistant.capacity.growth import GrowthModel
+from assistant.analysis.rules.inputs import implied_traffic_growth_pct, traffic_growth_agrees
 from assistant.capacity.model import BreakingPoint, CapacityReport
 from assistant.catalogue.model import Defaults
 from assistant.i18n.messages import Language, Messages
@@ -186,7 +186,7 @@ def _growth(led: _Ledger, intake: Intake) -> Iterator[Assumption]:
     given = intake.growth.expected_traffic_growth_pct
     if given is not None:
         implied = implied_traffic_growth_pct(intake)
-        agrees = abs(implied - given) <= 0.2 * max(abs(given), 1)
+        agrees = traffic_growth_agrees(intake)
         yield Assumption(
             kind="check", key="traffic_growth", subject="growth",
             name=m.t("ledger.traffic_growth"),
@@ -195,12 +195,6 @@ def _growth(led: _Ledger, intake: Intake) -> Iterator[Assumption]:
                       verdict=m.t("ledger.agrees" if agrees else "ledger.differs")),
             source="growth.expected_traffic_growth_pct",
             settle_with="targets.target_requests_per_second, targets.target_users")
-
-
-def implied_traffic_growth_pct(intake: Intake) -> float:
-    """The yearly request growth the curve from today to the target implies, in %."""
-    growth = GrowthModel(intake)
-    return ((growth.rps(growth.end_month) / growth.rps(0)) ** (12 / growth.end_month) - 1) * 100
 
 
 def _business(led: _Ledger, intake: Intake) -> Iterator[Assumption]:
