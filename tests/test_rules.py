@@ -208,7 +208,7 @@ def test_daily_requests_are_checked_against_the_request_rate() -> None:
     data["current"]["daily_requests"] = 1_000_000  # 11.6 rps against 100
     finding = only(data, "daily-requests-disagree")
     assert finding.params["daily_rps"] == pytest.approx(11.57, abs=0.01)
-    assert finding.params["rps"] == 100 and finding.patterns == []
+    assert finding.params["rps"] == 100 and finding.patterns == ["capacity-planning"]
 
 
 def test_measured_uptime_below_the_model_is_said() -> None:

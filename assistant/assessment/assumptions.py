@@ -178,8 +178,9 @@ def _endpoint_defaults(led: _Ledger, intake: Intake, costs: CostReport,
 
 def _growth(led: _Ledger, intake: Intake) -> Iterator[Assumption]:
     targets, m = intake.targets, led.m
-    missing = [name for name in ("six_month_users", "twelve_month_users")
-               if getattr(targets, name) is None]
+    # Only anchors before the target month settle the shape (one at or past it is refused).
+    missing = [name for name, month in (("six_month_users", 6), ("twelve_month_users", 12))
+               if getattr(targets, name) is None and month < targets.target_month]
     if missing:
         yield led.default("growth_shape", "targets", m.t("ledger.growth_shape.value"),
                           "capacity/growth.py", ", ".join(f"targets.{x}" for x in missing), [])

@@ -3,7 +3,8 @@
 A measured figure the model also computes (uptime, traffic growth) or a figure that restates
 another (daily requests and requests per second) is compared, never dropped: when they disagree
 the report says so with both numbers, because one of them is wrong and every figure built on it
-inherits the error. These findings cite no pattern card: the fix is to correct an input.
+inherits the error. The fix is to correct an input, so the cards they cite are about measuring:
+capacity planning for load figures, monitoring and incident response for uptime.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def traffic_growth_agrees(intake: Intake) -> bool | None:
     return abs(implied - given) <= GROWTH_TOLERANCE * max(abs(given), 1)
 
 
-@rule("daily-requests-disagree", "low", [])
+@rule("daily-requests-disagree", "low", ["capacity-planning"])
 def daily_requests_disagree(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag daily requests that do not match the average request rate the model runs on."""
     current = ctx.intake.current
@@ -52,7 +53,7 @@ def daily_requests_disagree(ctx: RuleContext, meta: Rule) -> list[Finding]:
                            unit="rps", source="current.requests_per_second")])]
 
 
-@rule("uptime-below-model", "medium", [])
+@rule("uptime-below-model", "medium", ["incident-response", "monitoring-metrics"])
 def uptime_below_model(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag a measured uptime below the modelled availability: the model misses failure causes.
 
@@ -73,7 +74,7 @@ def uptime_below_model(ctx: RuleContext, meta: Rule) -> list[Finding]:
                            source=report.formula)])]
 
 
-@rule("traffic-growth-disagrees", "low", [])
+@rule("traffic-growth-disagrees", "low", ["capacity-planning"])
 def traffic_growth_disagrees(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag a stated yearly traffic growth the targets' curve does not follow.
 
