@@ -18,6 +18,7 @@ BASE: dict[str, Any] = {
     "components": [
         {"id": "lb", "kind": "lb", "managed": True, "depends_on": ["api"], "rate_limiting": True},
         {"id": "api", "kind": "app", "instances": 3, "size": "m5.large", "autoscaling": True,
+         "health_checks": True,
          "depends_on": ["db", "cache"]},
         {"id": "cache", "kind": "cache", "managed": True},
         {"id": "db", "kind": "db", "size": "db.r6g.4xlarge",

@@ -55,8 +55,9 @@ LLAMA_CPP_REFUSAL: dict[str, Any] = {"error": {"message": (
 STEP_BY_TITLE = {"BottleneckAnalysis": "bottlenecks", "CostPerformanceReview": "cost_performance",
                  "RoadmapPlan": "roadmap", "RoiCase": "roi", "CassetteAnswer": "cassette_answer"}
 
-#: Builds the answer (JSON text) for a request: (path, schema name, JSON schema, request body).
-Responder = Callable[[str, str, dict[str, Any], dict[str, Any]], str]
+#: Builds the answer (JSON text, or a whole `Reply` for faults) for a request:
+#: (path, schema name, JSON schema, request body).
+Responder = Callable[[str, str, dict[str, Any], dict[str, Any]], "str | Reply"]
 
 
 @dataclass
@@ -183,7 +184,8 @@ class StubLLMServer:
         if overflow is not None:
             return 400, error_body(path, 400, overflow), {}, 0.0
         if reply is None:
-            reply = Reply(answer=self._default_answer(path, request))
+            produced = self._default_answer(path, request)
+            reply = produced if isinstance(produced, Reply) else Reply(answer=produced)
         delay = reply.delay_s or self.delay_s
         if reply.status != 200:
             headers = dict(reply.headers)
@@ -244,7 +246,7 @@ class StubLLMServer:
 
         return _Slot()
 
-    def _default_answer(self, path: str, request: dict[str, Any]) -> str:
+    def _default_answer(self, path: str, request: dict[str, Any]) -> str | Reply:
         """Answer from the responder, else a placeholder shaped like the schema."""
         name, schema = requested_schema(path, request)
         if self.responder is not None:

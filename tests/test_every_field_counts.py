@@ -22,41 +22,14 @@ from tests.helpers import BASE
 
 # Fields still accepted and ignored (no figure moves), each with why; the test fails when one is
 # added or fixed, so this list is the open work, not a silence. Closing note of issue 12.
-_LLM_NOT_YET = "no figure, and the LLM facts do not include it yet"
 KNOWN_GAPS: dict[str, str] = {
-    "source": "provenance text only (inputs file name is shown instead)",
-    "architecture.application_pattern": _LLM_NOT_YET,
-    "architecture.database_pattern": _LLM_NOT_YET,
-    "architecture.deployment_pattern": _LLM_NOT_YET,
-    "architecture.caching_strategy": _LLM_NOT_YET,
-    "current.daily_requests": "requests_per_second is the load input; not cross-checked",
-    "current.p95_response_time_ms": "latency uses the average only",
-    "current.uptime_pct": "availability is modelled from components, not checked against it",
-    "targets.twelve_month_users": "overridden without a word when target_month is 12 (the "
-                                  "base intake's): the target anchor wins at month 12",
-    "growth.expected_traffic_growth_pct": "only checked in the assumptions ledger against the "
-                                          "curve the targets imply (figures come from targets)",
-    "constraints.technical_debt": _LLM_NOT_YET,
-    "constraints.compliance": _LLM_NOT_YET,
-    "constraints.time_to_market": _LLM_NOT_YET,
-    "components.depends_on": "availability multiplies the whole path; dependencies only "
-                             "order the diagram",
-    "components.capacity.storage_gb": "no storage resource for these component kinds",
-    "components.capacity.iops": "IOPS are not modelled",
-    "components.usage.storage_used_gb": "no storage resource for these component kinds",
-    "components.usage.iops": "IOPS are not modelled",
+    "components.capacity.iops": "IOPS are not modelled (issue 11)",
+    "components.usage.iops": "IOPS are not modelled (issue 11)",
     "components.data.hottest_partition_share": "test limitation: cannot change alone with one "
                                                "partition (the only valid value is 1)",
-    "components.health_checks": "no rule reads it",
-    "components.sessions": "no rule reads it",
-    "components.file_storage": "no rule reads it",
-    "operations.incident_runbooks": "asked as a question when left out; no rule reads it",
-    "operations.backups": "asked as a question when left out; no rule reads it",
-    "endpoints.method": "caching treats every method alike",
-    "endpoints.served_by": "caching does not attribute load to the serving component",
     "business.scenarios.probability_pct": "test limitation: changing one alone breaks the "
-                                          "sum-to-100 rule",
-    "business.scenarios.user_growth_pct": "documented as informational, not in the cash flows",
+                                          "sum-to-100 rule (tests/test_finance.py weighs "
+                                          "scenarios by it)",
     # issue 19: set by `review --allow-draft` from an import draft's placeholders; it moves the
     # assumptions ledger (left out here) by design, each placeholder already in the figures.
     "draft_assumed.field": "assumptions ledger only (import-draft placeholders used)",
@@ -66,6 +39,9 @@ KNOWN_GAPS: dict[str, str] = {
 CONTEXT_LABEL = "Context only the LLM reads"
 RICH: dict[str, Any] = {
     **copy.deepcopy(BASE),
+    # 18 months, so the six- and twelve-month anchors are real points of the curve
+    "targets": {**BASE["targets"], "target_month": 18},
+
     "growth": {"expected_data_growth_pct": 50, "expected_traffic_growth_pct": 100},
     "current_monthly_cost": "500 USD",
     "per_user": {"cpu_cores": 0.05, "memory_mb": 40, "storage_mb": 80},
@@ -78,6 +54,8 @@ RICH: dict[str, Any] = {
     "catalogue_overrides": [{"name": "m5.large", "family": "compute", "vcpu": 2,
                              "memory_gb": 8, "monthly_price": "60 USD"}],
 }
+# The database's disk, so its storage curve exists and its usage moves it.
+RICH["components"][3]["capacity"] = {"storage_gb": 500}
 
 
 def _leaves(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...],
@@ -130,13 +108,24 @@ SPECIAL: dict[str, Any] = {
     "family": "cache", "budget_per_month": "100 USD", "current_monthly_cost": "9000 USD",
     "monthly_price": "999 USD", "data_freshness": "1 hour", "target_uptime_pct": 99.99,
     "uptime_pct": 99.0, "hottest_partition_share": 1.0, "partitions": 4,
+    # above the seeds' 500 ms API budget, which the performance-budget rule checks it against
+    "p95_response_time_ms": 900.0,
 }
 
 
-def _changed(name: str, field: Any, current: Any) -> Any:
+def _changed(name: str, field: Any, current: Any) -> list[Any]:
+    """The values to try for a field: one change, or both answers for an unknown yes/no."""
     if name in SPECIAL:
-        return SPECIAL[name]
+        return [SPECIAL[name]]
     kinds = [a for a in _args(field.annotation) if a is not type(None)]
+    if current is None and bool in kinds and field.default is None:
+        return [True, False]  # left out is unknown: either answer is a change
+    if current is None and not field.is_required() and field.default_factory is None:
+        current = field.default  # a field left out holds its default: change away from it
+    return [_one_change(field, kinds, current)]
+
+
+def _one_change(field: Any, kinds: list[Any], current: Any) -> Any:
     literal = [o for a in kinds if typing.get_origin(a) is Literal for o in typing.get_args(a)]
     if literal:
         return next(o for o in literal if o != current)
@@ -150,9 +139,12 @@ def _changed(name: str, field: Any, current: Any) -> Any:
         meta = {type(m).__name__: m for m in field.metadata}
         upper = getattr(meta.get("Le") or meta.get("Lt"), "le", None) or getattr(
             meta.get("Lt"), "lt", None)
-        if current is None:
+        lower = getattr(meta.get("Ge"), "ge", None)
+        if not current:  # left out, or a default of 0
             return 0.5 if upper is not None and upper <= 1 else 30.0
-        return current * 0.5 if upper is not None else current * 2
+        if upper is None or (lower is not None and current * 0.5 < lower):
+            return current * 2
+        return current * 0.5
     if str in kinds:
         return f"{current}, changed"
     return [*(current or []), "changed"]
@@ -189,14 +181,42 @@ def _variants(path: tuple[str, ...], field: Any) -> list[dict[str, Any]]:
     variants = []
     count = len(RICH["components"]) if path[0] == "components" else 1
     for index in range(count):
-        data = copy.deepcopy(RICH)
-        if path[0] == "components":
-            holder = data["components"][index]
-            for part in path[1:-1]:
-                holder = holder.setdefault(part, {})
-            key = path[-1]
-        else:
-            holder, key = _target(data, path)
-        holder[key] = _changed(key, field, holder.get(key))
-        variants.append(data)
+        probe = copy.deepcopy(RICH)
+        holder, key = _holder(probe, path, index)
+        for value in _changed(key, field, holder.get(key)):
+            data = copy.deepcopy(RICH)
+            holder, key = _holder(data, path, index)
+            holder[key] = value
+            variants.append(data)
     return variants
+
+
+def _holder(data: dict[str, Any], path: tuple[str, ...], index: int) -> tuple[dict[str, Any],
+                                                                              str]:
+    if path[0] != "components":
+        return _target(data, path)
+    holder = data["components"][index]
+    for part in path[1:-1]:
+        holder = holder.setdefault(part, {})
+    return holder, path[-1]
+
+
+def _llm_view(data: dict[str, Any]) -> Any:
+    from assistant.llm.prompt_facts import llm_facts
+
+    facts = compute_facts(Intake.model_validate(data), clock=lambda: __import__(
+        "datetime").datetime(2026, 1, 1))
+    return llm_facts(facts, {})
+
+
+@pytest.mark.slow
+def test_every_context_field_reaches_the_llm_facts() -> None:
+    """A field labelled as context the LLM reads must change what the LLM is given."""
+    base = _llm_view(RICH)
+    unread = []
+    for path, field in _leaves(Intake):
+        if CONTEXT_LABEL not in (field.description or ""):
+            continue
+        if not any(_llm_view(variant) != base for variant in _variants(path, field)):
+            unread.append(".".join(path))
+    assert unread == []

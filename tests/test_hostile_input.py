@@ -179,3 +179,36 @@ def test_an_unreadable_file_is_one_problem(tmp_path: Path) -> None:
     path = _write(tmp_path, intake_data())
     path.chmod(0)
     assert _problems(path) == [f"{path}: (file): permission denied: the file cannot be read"]
+
+
+def test_json_duplicate_keys_and_field_errors_name_their_lines(tmp_path: Path) -> None:
+    text = json.dumps(intake_data(), indent=2)
+    assert text.count('"team_size": 4') == 1
+    path = tmp_path / "dup.json"
+    path.write_text(text.replace('"team_size": 4', '"team_size": 4,\n    "team_size": 5'),
+                    encoding="utf-8")
+    first = text.splitlines().index('    "team_size": 4') + 1
+    (problem,) = _problems(path)
+    assert problem == (f"{path}:{first + 1}: constraints.team_size: duplicate key: given on "
+                       f"line {first} and again on line {first + 1}; keep one")
+    path.write_text(text.replace('"team_size": 4', '"team_size": "four"'), encoding="utf-8")
+    (problem,) = _problems(path)
+    assert problem.startswith(f"{path}:{first}: constraints.team_size: ")
+
+
+def test_money_has_an_upper_bound_and_a_long_value_is_not_echoed(tmp_path: Path) -> None:
+    data = intake_data()
+    data["constraints"]["budget_per_month"] = "9" * 30 + " USD"
+    path = tmp_path / "rich.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    (problem,) = _problems(path)
+    assert "constraints.budget_per_month" in problem
+    assert "more than 1,000,000,000,000,000, the largest amount accepted" in problem
+    data["constraints"]["budget_per_month"] = "9" * 5000 + " USD"  # float() gives infinity
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    (problem,) = _problems(path)
+    assert "the largest amount accepted" in problem and len(problem) < 400
+    data["constraints"]["budget_per_month"] = {"amount": 2e15, "currency": "USD"}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    (problem,) = _problems(path)
+    assert "less than or equal to 1000000000000000" in problem

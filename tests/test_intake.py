@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from assistant.intake.loading import IntakeError, load_intake
 from assistant.intake.money import Money
+from assistant.intake.schema import Intake
 from tests.conftest import EXAMPLES
 from tests.helpers import component, intake_data
 
@@ -152,3 +154,26 @@ def test_hottest_partition_cannot_be_below_average(tmp_path: Path) -> None:
     component(data, "db")["data"] = {"partitions": 4, "hottest_partition_share": 0.1}
     [problem] = problems(write(tmp_path, data))
     assert "components[3].data" in problem and "below the average share" in problem
+
+
+def _targets_error(**targets: object) -> str:
+    data = intake_data()
+    data["targets"] = {**data["targets"], **targets}
+    with pytest.raises(ValidationError) as error:
+        Intake.model_validate(data)
+    return str(error.value)
+
+
+def test_a_growth_anchor_the_target_overrides_or_never_reaches_is_refused() -> None:
+    assert "conflicts with target_users" in _targets_error(twelve_month_users=8000)
+    assert "beyond target_month 6" in _targets_error(target_month=6, twelve_month_users=8000)
+    same = intake_data()
+    same["targets"]["twelve_month_users"] = same["targets"]["target_users"]
+    Intake.model_validate(same)  # the same figure twice is consistent, so accepted
+
+
+def test_a_p95_below_the_average_is_refused() -> None:
+    data = intake_data()
+    data["current"].update(avg_response_time_ms=200, p95_response_time_ms=150)
+    with pytest.raises(ValidationError, match="p95_response_time_ms 150 is below"):
+        Intake.model_validate(data)

@@ -199,3 +199,46 @@ def test_target_below_todays_load_is_said() -> None:
     finding = only(data, "target-below-today")
     assert finding.severity == "low" and finding.evidence[0].label == "evidence.target_users"
     assert finding.params["target"] < finding.params["users"]
+
+
+def test_daily_requests_are_checked_against_the_request_rate() -> None:
+    data = intake_data()
+    data["current"]["daily_requests"] = 100 * 86_400  # agrees with 100 rps: no finding
+    assert "daily-requests-disagree" not in [f.rule_id for f in findings_for(data)]
+    data["current"]["daily_requests"] = 1_000_000  # 11.6 rps against 100
+    finding = only(data, "daily-requests-disagree")
+    assert finding.params["daily_rps"] == pytest.approx(11.57, abs=0.01)
+    assert finding.params["rps"] == 100 and finding.patterns == ["capacity-planning"]
+
+
+def test_measured_uptime_below_the_model_is_said() -> None:
+    data = intake_data()
+    data["current"]["uptime_pct"] = 99.999  # above what the model gives: nothing to say
+    assert "uptime-below-model" not in [f.rule_id for f in findings_for(data)]
+    data["current"]["uptime_pct"] = 99.0
+    finding = only(data, "uptime-below-model")
+    assert finding.params["measured"] == 99.0
+    assert finding.params["modelled"] > 99.0
+
+
+def test_stated_traffic_growth_is_checked_against_the_targets() -> None:
+    data = intake_data()  # 100 -> 1,000 rps in 12 months: 900 % a year
+    data["growth"] = {"expected_traffic_growth_pct": 900}
+    assert "traffic-growth-disagrees" not in [f.rule_id for f in findings_for(data)]
+    data["growth"] = {"expected_traffic_growth_pct": 50}
+    finding = only(data, "traffic-growth-disagrees")
+    assert finding.params["implied"] == pytest.approx(900, rel=1e-3)
+
+
+def test_backups_and_runbooks_stated_absent_are_findings_left_out_are_not() -> None:
+    assert not {"no-backups", "no-runbooks"} & {f.rule_id for f in findings_for({})}
+    data = intake_data()
+    data["operations"] = {**data["operations"], "backups": False, "incident_runbooks": False}
+    assert only(data, "no-backups").components == ["db"]
+    assert only(data, "no-runbooks").patterns == ["incident-response"]
+
+
+def test_redundant_tier_without_health_checks() -> None:
+    data = intake_data()
+    component(data, "api")["health_checks"] = False
+    assert only(data, "no-health-checks").components == ["api"]

@@ -123,7 +123,8 @@ def _service_units(component: Component, intake: Intake, growth: GrowthModel,
     share = load_share(component, defaults)
     avg_rps = growth.rps(month) / intake.current.peak_factor * share
     if component.kind == "lb":
-        return load_balancer_units(component_rps(component, growth, month, defaults), defaults)
+        return load_balancer_units(component_rps(component, growth, month, defaults), intake,
+                                   defaults)
     if component.kind == "cdn":
         return monthly_gigabytes_out(intake, defaults, month) * share
     if component.kind == "storage":
@@ -169,7 +170,7 @@ def _service_cost(component: Component, intake: Intake, defaults: Defaults,
         rows.append(HorizonCost(horizon=horizon.name, month=horizon.month,
                                 units=round(units, 3), monthly=round(fixed + usage, 2)))
     tiered = " through the published tier table" if service.tiers else ""
-    assumed = RESPONSE_SIZE_NOTE if kind in {"cdn", "lb"} else ""
+    assumed = response_size_note(intake) if kind in {"cdn", "lb"} else ""
     return ComponentCost(
         component_id=component.id, basis=f"{kind} ({service.source})",
         unit_price=per_unit, formula=f"{fixed:g} fixed + units x {per_unit:g} per "
@@ -178,19 +179,29 @@ def _service_cost(component: Component, intake: Intake, defaults: Defaults,
 
 
 RESPONSE_SIZE_NOTE = ("; volume rests on the default response size (avg_response_kb, an "
-                      "assumption): give your own to replace it")
+                      "assumption): give current.avg_response_kb to replace it")
 
 
-def load_balancer_units(peak_rps: float, defaults: Defaults) -> float:
+def response_size_note(intake: Intake) -> str:
+    """The formula's caveat when the volume rests on the default response size."""
+    return RESPONSE_SIZE_NOTE if intake.current.avg_response_kb is None else ""
+
+
+def response_size_kb(intake: Intake, defaults: Defaults) -> float:
+    """Bytes out per edge request in KB: the intake's `current.avg_response_kb`, else 20 KB."""
+    given = intake.current.avg_response_kb
+    return defaults.services["avg_response_kb"].per_unit_usd if given is None else given
+
+
+def load_balancer_units(peak_rps: float, intake: Intake, defaults: Defaults) -> float:
     """Load-balancer capacity units (1 GB processed per hour each) at a peak request rate."""
-    kb = defaults.services["avg_response_kb"].per_unit_usd
-    return max(1.0, peak_rps * kb * 3600 / 1e6)
+    return max(1.0, peak_rps * response_size_kb(intake, defaults) * 3600 / 1e6)
 
 
 def monthly_gigabytes_out(intake: Intake, defaults: Defaults, month: float) -> float:
     """Response bytes sent to users in a month: average rate x response size x seconds."""
     growth = GrowthModel(intake)
-    kb = defaults.services["avg_response_kb"].per_unit_usd
+    kb = response_size_kb(intake, defaults)
     return growth.rps(month) / intake.current.peak_factor * kb * SECONDS_PER_MONTH / 1e6
 
 
@@ -207,7 +218,7 @@ def _egress_cost(intake: Intake, defaults: Defaults, growth: GrowthModel) -> Com
     return ComponentCost(component_id="egress", basis=f"origin data transfer out "
                          f"({service.source})", unit_price=per_gb,
                          formula="GB out priced through the tier table; GB out = avg rps x "
-                         f"avg_response_kb x seconds per month / 1e6{RESPONSE_SIZE_NOTE}",
+                         f"avg_response_kb x seconds per month / 1e6{response_size_note(intake)}",
                          horizons=rows)
 
 

@@ -5,8 +5,10 @@ Each default carries its value, its source and the input that would replace it.
 It reads what the review resolved (the intake beside the defaults and catalogue it was computed
 with, and the costs it priced) rather than being threaded through the capacity internals: a
 value the intake did not give and the model filled in is a default; an `operations` fact left
-out is a question, not a finding. Entries are data (values and sources are the catalogue's
-English text, like formulas); the section headings are in the message catalogue.
+out is a question, not a finding. "Did not give" is Pydantic's `model_fields_set`: a field the
+intake states, even at the schema's default value, is the team's figure, not an assumption.
+Names, phrases and questions are in the report's language (message catalogue `ledger.*`);
+catalogue sources stay the catalogue's text, like formulas. `key` is the language-free id.
 """
 
 from __future__ import annotations
@@ -16,20 +18,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.analysis.baseline_costs import CostReport
-from assistant.capacity.growth import GrowthModel
-from assistant.capacity.model import BreakingPoint
+from assistant.analysis.baseline_costs import CostReport, response_size_kb
+from assistant.analysis.endpoint_caching import caching_goal_pct
+from assistant.analysis.rules.finding import Finding
+from assistant.analysis.rules.inputs import implied_traffic_growth_pct, traffic_growth_agrees
+from assistant.capacity.model import BreakingPoint, CapacityReport
 from assistant.catalogue.model import Defaults
+from assistant.i18n.messages import Language, Messages
 from assistant.intake.schema import DATA_KINDS, Component, Intake
 
-CACHING_GOAL_PCT = 80.0  # analysis.endpoint_caching's default goal (seed 001 exercise 2, ~763)
-_OPERATIONS_QUESTIONS = {
-    "monitoring": "Do you collect metrics (CPU, memory, latency, errors) for every component?",
-    "alerting": "Do alerts page someone before a threshold is crossed?",
-    "static_assets": "Does the application serve images, JS or CSS (a CDN candidate)?",
-    "incident_runbooks": "Are there runbooks for the incidents you expect?",
-    "backups": "Are data stores backed up and restores tested?",
-}
+_OPERATIONS = ("monitoring", "alerting", "static_assets", "incident_runbooks", "backups")
 
 
 class Assumption(BaseModel):
@@ -38,8 +36,10 @@ class Assumption(BaseModel):
     kind: Literal["default", "question", "check"] = Field(
         description="default: a value the review filled in; question: a fact left open; "
                     "check: an input compared with what the model implies.")
+    key: str = Field(default="", description="Language-free id of what was assumed, e.g. "
+                     "'working_set' (the name is in the report's language).")
     subject: str = Field(description="Component id, or the intake section it concerns.")
-    name: str = Field(description="What was assumed, e.g. 'working set share'.")
+    name: str = Field(description="What was assumed, e.g. 'working set'.")
     value: str = Field(description="The value used, with its unit.")
     source: str = Field(description="Where the value comes from (catalogue or seeds).")
     settle_with: str = Field(description="The intake field that would replace the default.")
@@ -47,188 +47,257 @@ class Assumption(BaseModel):
                                   description="Components whose figures rest on it.")
 
 
-def assumptions_ledger(intake: Intake, defaults: Defaults, costs: CostReport) -> list[Assumption]:
+class _Ledger:
+    """Builds entries in one language."""
+
+    def __init__(self, lang: Language) -> None:
+        self.m = Messages(lang)
+
+    def default(self, key: str, subject: str, value: str, source: str, settle_with: str,
+                components: list[str] | None = None) -> Assumption:
+        return Assumption(kind="default", key=key, subject=subject,
+                          name=self.m.t(f"ledger.{key}"), value=value, source=source,
+                          settle_with=settle_with,
+                          components=[subject] if components is None else components)
+
+    def schema_default(self) -> str:
+        return self.m.t("ledger.source.schema_default")
+
+
+def assumptions_ledger(intake: Intake, defaults: Defaults, costs: CostReport,
+                       lang: Language = "en") -> list[Assumption]:
     """Return every default the review used and every open fact, in report order."""
-    return [*_intake_defaults(intake, defaults), *_component_defaults(intake, defaults),
-            *_endpoint_defaults(intake, costs, defaults), *_growth(intake),
-            *_business(intake), *_operations(intake), *_draft_answers(intake)]
+    led = _Ledger(lang)
+    return [*_intake_defaults(led, intake, defaults), *_component_defaults(led, intake, defaults),
+            *_endpoint_defaults(led, intake, costs, defaults), *_growth(led, intake),
+            *_business(led, intake), *_operations(led, intake), *_draft_answers(intake)]
 
 
 def _draft_answers(intake: Intake) -> Iterator[Assumption]:
-    """Each import-draft question the review answered with its placeholder (--allow-draft)."""
+    """Each import-draft question the review answered with its placeholder (--allow-draft).
+
+    The question text is the draft's own (English, as the importer wrote it), so the entry
+    carries it as its name in every report language.
+    """
     every = [c.id for c in intake.components]
     for answer in intake.draft_assumed:
         section, _, rest = answer.field.partition("[")
         index = rest.split("]")[0]
         one = [intake.components[int(index)].id] if section == "components" and index.isdigit() \
             and int(index) < len(intake.components) else None
-        yield _default(one[0] if one else section.split(".")[0], answer.question, answer.value,
-                       "import draft placeholder (review --allow-draft), not a measurement",
-                       answer.field, one or every)
-
-
-def _default(subject: str, name: str, value: str, source: str, settle_with: str,
-             components: list[str] | None = None) -> Assumption:
-    return Assumption(kind="default", subject=subject, name=name, value=value, source=source,
-                      settle_with=settle_with, components=components or [subject])
+        subject = one[0] if one else section.split(".")[0]
+        yield Assumption(kind="default", key="draft_placeholder", subject=subject,
+                         name=answer.question, value=answer.value,
+                         source="import draft placeholder (review --allow-draft), not a "
+                                "measurement",
+                         settle_with=answer.field, components=one or every)
 
 
 def _is_default(model: BaseModel, field: str) -> bool:
-    """Whether a field holds its schema default.
+    """Whether the intake left a field out, so the schema's default filled it in.
 
-    Given or not: the review cannot tell an intake built in code from one that left the field
-    out, and the figure is the same either way.
+    A field the intake states is the team's figure even when it equals the default.
     """
-    return bool(getattr(model, field) == type(model).model_fields[field].default)
+    return field not in model.model_fields_set
 
 
-def _intake_defaults(intake: Intake, defaults: Defaults) -> Iterator[Assumption]:
+def _intake_defaults(led: _Ledger, intake: Intake, defaults: Defaults) -> Iterator[Assumption]:
     every = [c.id for c in intake.components]
+    m = led.m
     if _is_default(intake, "currency"):
-        yield _default("intake", "report currency", intake.currency, "schema default",
-                       "currency", every)
+        yield led.default("report_currency", "intake", intake.currency, led.schema_default(),
+                          "currency", every)
     if intake.current.avg_response_time_ms is None:
-        yield _default("current", "time outside the modelled tiers (database, network)",
-                       "0 ms: latency is the queueing model alone", "capacity/latency.py",
-                       "current.avg_response_time_ms", every)
+        yield led.default("other_time", "current", m.t("ledger.other_time.value"),
+                          "capacity/latency.py", "current.avg_response_time_ms", every)
     if intake.per_user is not None:
         for field, figure in defaults.per_user.items():
             if getattr(intake.per_user, field) is None:
-                yield _default("per_user", field.replace("_", " ") + " per concurrent user",
-                               f"{figure.value:g}", figure.source, f"per_user.{field}", every)
+                yield led.default(f"per_user.{field}", "per_user", m.value(figure.value),
+                                  figure.source, f"per_user.{field}", every)
     if _is_default(intake.current, "peak_factor"):
-        yield _default("current", "peak-to-average ratio", "1.0 (plans for the average)",
-                       "schema default", "current.peak_factor", every)
+        yield led.default("peak_factor", "current", m.t("ledger.peak_factor.value"),
+                          led.schema_default(), "current.peak_factor", every)
 
 
-def _component_defaults(intake: Intake, defaults: Defaults) -> Iterator[Assumption]:
+def _component_defaults(led: _Ledger, intake: Intake,
+                        defaults: Defaults) -> Iterator[Assumption]:
+    m = led.m
     for index, c in enumerate(intake.components):
         where = f"components[{index}]"
         kind = defaults.kinds[c.kind]
         if c.size is None and kind.family and kind.default_size:
-            yield _default(c.id, "instance size", kind.default_size,
-                           f"catalogue kinds.{c.kind}.default_size", f"{where}.size")
+            yield led.default("instance_size", c.id, kind.default_size,
+                              f"catalogue kinds.{c.kind}.default_size", f"{where}.size")
         if c.capacity.per_instance is None:
             if kind.per_vcpu:
-                yield _default(c.id, "throughput per vCPU", f"{kind.per_vcpu:g} {kind.unit}",
-                               kind.source, f"{where}.capacity.per_instance")
+                yield led.default("per_vcpu", c.id, f"{m.value(kind.per_vcpu)} {kind.unit}",
+                                  kind.source, f"{where}.capacity.per_instance")
             elif kind.per_instance:
-                yield _default(c.id, "throughput per instance",
-                               f"{kind.per_instance:g} {kind.unit}", kind.source,
-                               f"{where}.capacity.per_instance")
+                yield led.default("per_instance", c.id,
+                                  f"{m.value(kind.per_instance)} {kind.unit}", kind.source,
+                                  f"{where}.capacity.per_instance")
         if c.load_share is None and c.kind in defaults.load_share:
             share = defaults.load_share[c.kind]
-            label = "jobs per request" if c.kind == "worker" else "requests per edge request"
-            yield _default(c.id, label, f"{share.value:g}", share.source, f"{where}.load_share")
+            key = "jobs_per_request" if c.kind == "worker" else "requests_per_edge"
+            yield led.default(key, c.id, m.value(share.value), share.source,
+                              f"{where}.load_share")
         if c.kind == "db" and c.capacity.max_connections is None and kind.max_connections:
-            yield _default(c.id, "max connections", f"{kind.max_connections}", kind.source,
-                           f"{where}.capacity.max_connections")
-        yield from _data_defaults(intake, c, where, defaults)
+            yield led.default("max_connections", c.id, m.value(kind.max_connections),
+                              kind.source, f"{where}.capacity.max_connections")
+        yield from _data_defaults(led, intake, c, where, defaults)
 
 
-def _data_defaults(intake: Intake, c: Component, where: str,
+def _data_defaults(led: _Ledger, intake: Intake, c: Component, where: str,
                    defaults: Defaults) -> Iterator[Assumption]:
     if c.kind not in DATA_KINDS or c.kind == "storage":
         return
-    data = c.data
-    db = defaults.database
+    data, db, m = c.data, defaults.database, led.m
     if c.kind == "db" and (data is None or data.read_ratio is None):
-        yield _default(c.id, "read share", f"{db['read_ratio'].value:.0%}",
-                       db["read_ratio"].source, f"{where}.data.read_ratio")
+        yield led.default("read_share", c.id, m.pct(db["read_ratio"].value * 100, 0),
+                          db["read_ratio"].source, f"{where}.data.read_ratio")
     if c.kind == "db":
-        yield _default(c.id, "write cost", f"{db['write_cost_factor'].value:g} x a read",
-                       db["write_cost_factor"].source, f"{where}.capacity.per_instance")
+        yield led.default("write_cost", c.id, m.t("ledger.write_cost.value",
+                                                  factor=db["write_cost_factor"].value),
+                          db["write_cost_factor"].source, f"{where}.capacity.per_instance")
     volume = (data.data_volume_gb if data else None) or intake.current.data_volume_gb
     if (data is None or data.working_set_gb is None) and volume:
         share = db["working_set_fraction"].value
-        yield _default(c.id, "working set", f"{share:.0%} of {volume:,.0f} GB = "
-                       f"{share * volume:,.1f} GB", db["working_set_fraction"].source,
-                       f"{where}.data.working_set_gb")
+        yield led.default("working_set", c.id, m.t(
+            "ledger.working_set.value", share=m.pct(share * 100, 0), volume=m.number(volume),
+            gb=m.number(share * volume, 1)), db["working_set_fraction"].source,
+            f"{where}.data.working_set_gb")
 
 
-def _endpoint_defaults(intake: Intake, costs: CostReport,
+def _endpoint_defaults(led: _Ledger, intake: Intake, costs: CostReport,
                        defaults: Defaults) -> Iterator[Assumption]:
+    m = led.m
     for index, e in enumerate(intake.endpoints):
         subject = f"{e.method} {e.path}"
         served = [e.served_by] if e.served_by else []
         if e.avg_response_kb is None:
-            yield _default(subject, "response size", "by endpoint shape (data/caching.yaml)",
-                           "analysis/data/caching.yaml response_kb",
-                           f"endpoints[{index}].avg_response_kb", served)
+            yield led.default("response_size", subject, m.t("ledger.by_shape"),
+                              "analysis/data/caching.yaml response_kb",
+                              f"endpoints[{index}].avg_response_kb", served)
         if e.distinct_keys is None:
-            yield _default(subject, "distinct cache keys", "by endpoint shape "
-                           "(data/caching.yaml)", "analysis/data/caching.yaml keys",
-                           f"endpoints[{index}].distinct_keys", served)
-    if intake.endpoints:
-        yield _default("endpoints", "caching goal", f"{CACHING_GOAL_PCT:g} % faster responses",
-                       "seed 001 exercise 2 (~763); the intake has no field for it",
-                       "no intake field yet: the seeds' goal", [])
+            yield led.default("distinct_keys", subject, m.t("ledger.by_shape"),
+                              "analysis/data/caching.yaml keys",
+                              f"endpoints[{index}].distinct_keys", served)
+    if intake.endpoints and intake.targets.caching_improvement_pct is None:
+        yield led.default("caching_goal", "endpoints", m.t(
+            "ledger.caching_goal.value", pct=caching_goal_pct(intake)),
+            "seed 001 exercise 2 (~763)", "targets.caching_improvement_pct", [])
     priced_by_size = [c.component_id for c in costs.components
                       if c.component_id in {"egress", "lb", "cdn"}]
-    if priced_by_size:
-        kb = defaults.services["avg_response_kb"]
-        yield _default("costs", "average response size for data transfer",
-                       f"{kb.per_unit_usd:g} KB", kb.source,
-                       "no intake field yet: measure bytes out per request", priced_by_size)
+    if priced_by_size and intake.current.avg_response_kb is None:
+        yield led.default("transfer_size", "costs",
+                          f"{m.value(response_size_kb(intake, defaults))} KB",
+                          defaults.services["avg_response_kb"].source,
+                          "current.avg_response_kb", priced_by_size)
 
 
-def _growth(intake: Intake) -> Iterator[Assumption]:
-    targets = intake.targets
-    missing = [name for name in ("six_month_users", "twelve_month_users")
-               if getattr(targets, name) is None]
+def _growth(led: _Ledger, intake: Intake) -> Iterator[Assumption]:
+    targets, m = intake.targets, led.m
+    # Only anchors before the target month settle the shape (one at or past it is refused).
+    missing = [name for name, month in (("six_month_users", 6), ("twelve_month_users", 12))
+               if getattr(targets, name) is None and month < targets.target_month]
     if missing:
-        yield _default("targets", "growth curve shape", "users grow geometrically between "
-                       "the anchors given (now, target)", "capacity/growth.py",
-                       ", ".join(f"targets.{m}" for m in missing), [])
+        yield led.default("growth_shape", "targets", m.t("ledger.growth_shape.value"),
+                          "capacity/growth.py", ", ".join(f"targets.{x}" for x in missing), [])
     given = intake.growth.expected_traffic_growth_pct
     if given is not None:
-        growth = GrowthModel(intake)
-        implied = ((growth.rps(growth.end_month) / growth.rps(0)) ** (12 / growth.end_month)
-                   - 1) * 100
-        verdict = "agrees" if abs(implied - given) <= 0.2 * max(abs(given), 1) else "differs"
+        implied = implied_traffic_growth_pct(intake)
+        agrees = traffic_growth_agrees(intake)
         yield Assumption(
-            kind="check", subject="growth", name="yearly traffic growth",
-            value=f"given {given:,.0f} %, the curve from users and target request rate implies "
-                  f"{implied:,.0f} % a year: {verdict}",
-            source="growth.expected_traffic_growth_pct against targets",
+            kind="check", key="traffic_growth", subject="growth",
+            name=m.t("ledger.traffic_growth"),
+            value=m.t("ledger.traffic_growth.value", given=m.number(given),
+                      implied=m.number(implied),
+                      verdict=m.t("ledger.agrees" if agrees else "ledger.differs")),
+            source="growth.expected_traffic_growth_pct",
             settle_with="targets.target_requests_per_second, targets.target_users")
 
 
-def _business(intake: Intake) -> Iterator[Assumption]:
+def _business(led: _Ledger, intake: Intake) -> Iterator[Assumption]:
     business = intake.business
     if business is None:
         return
-    for field, label, unit in (("annual_discount_rate_pct", "discount rate", " % a year"),
-                               ("timeframe_months", "business case horizon", " months"),
-                               ("currency", "business case currency", "")):
+    for field, key, unit in (("annual_discount_rate_pct", "discount_rate", " %"),
+                             ("timeframe_months", "horizon", ""),
+                             ("currency", "business_currency", "")):
         if _is_default(business, field):
-            shown = f"{getattr(business, field)}{unit}"
-            yield _default("business", label, shown, "schema default (intake/business.py)",
-                           f"business.{field}", [])
+            value = getattr(business, field)
+            shown = value if isinstance(value, str) else f"{led.m.value(value)}{unit}"
+            if key == "horizon":
+                shown = led.m.t("ledger.horizon.value", months=value)
+            yield led.default(key, "business", shown, led.schema_default(),
+                              f"business.{field}", [])
 
 
-def _operations(intake: Intake) -> Iterator[Assumption]:
+def _operations(led: _Ledger, intake: Intake) -> Iterator[Assumption]:
     ops = intake.operations
-    for field, question in _OPERATIONS_QUESTIONS.items():
+    for field in _OPERATIONS:
         if getattr(ops, field) is None:
-            yield Assumption(kind="question", subject="operations", name=field, value="unknown",
-                             source=question, settle_with=f"operations.{field}")
+            yield Assumption(kind="question", key=f"operations.{field}", subject="operations",
+                             name=field, value=led.m.t("ledger.unknown"),
+                             source=led.m.t(f"ledger.question.{field}"),
+                             settle_with=f"operations.{field}")
 
 
-# Which defaults each resource's figures are computed from.
+# Which defaults (by key) each resource's figures are computed from.
 _RESOURCE_INPUTS = {
-    "memory": {"working set", "instance size"},
-    "cpu": {"throughput per vCPU", "throughput per instance", "requests per edge request",
-            "jobs per request", "instance size", "write cost", "read share"},
-    "connections": {"max connections", "requests per edge request"},
+    "memory": {"working_set", "instance_size"},
+    "cpu": {"per_vcpu", "per_instance", "requests_per_edge", "jobs_per_request",
+            "instance_size", "write_cost", "read_share"},
+    "connections": {"max_connections", "requests_per_edge"},
     "storage": set(),
 }
-_LOAD = {"peak-to-average ratio", "growth curve shape"}
+
+
+# Rules whose month is today's measurement or the availability model, not a capacity figure.
+_NOT_CAPACITY = frozenset({"performance-budget-exceeded", "availability-slo-unreachable",
+                           "target-below-today"})
+
+
+def _rests_on(members: set[str], resource: str, ledger: list[Assumption]) -> list[Assumption]:
+    keys = _RESOURCE_INPUTS.get(resource, _RESOURCE_INPUTS["cpu"])
+    return [a for a in ledger if a.kind == "default" and a.subject in members and a.key in keys]
 
 
 def rests_on_defaults(point: BreakingPoint, ledger: list[Assumption]) -> list[Assumption]:
     """The component defaults a breaking point's figures are computed from."""
-    members = set(point.members) | {point.subject}
-    names = _RESOURCE_INPUTS.get(point.resource, _RESOURCE_INPUTS["cpu"])
-    return [a for a in ledger if a.kind == "default" and a.subject in members
-            and a.name in names]
+    return _rests_on(set(point.members) | {point.subject}, point.resource, ledger)
+
+
+def _members(capacity: CapacityReport, subject: str) -> set[str]:
+    """The components on a shared host (a breaking point's subject may be the host)."""
+    return set(capacity.hosts.get(subject, []))
+
+
+def finding_rests_on(findings: list[Finding], ledger: list[Assumption],
+                     capacity: CapacityReport) -> dict[str, list[Assumption]]:
+    """Per finding id, the defaults its figures rest on (findings on the team's figures absent).
+
+    A finding names the resource it rests on in its breaking-point evidence or its parameters;
+    one with a breaking month but no resource (a blocker, due when scale-out is) rests on the
+    breaking points of its components in that month.
+    """
+    found: dict[str, list[Assumption]] = {}
+    for f in findings:
+        pairs = [(str(e.params["subject"]), str(e.params["resource"])) for e in f.evidence
+                 if "resource" in e.params and "subject" in e.params]
+        resource = f.params.get("resource") or f.params.get("first_resource")
+        if resource and resource != "-":
+            pairs.append((str(f.params.get("subject", "")), str(resource)))
+        if not pairs and f.breaking_month is not None and f.rule_id not in _NOT_CAPACITY:
+            pairs = [(b.subject, b.resource) for b in capacity.breaking_points
+                     if b.month == f.breaking_month and set(b.members) & set(f.components)]
+        rests = [a for subject, resource in pairs
+                 for a in _rests_on(set(f.components) | {subject} | _members(capacity, subject),
+                                    resource, ledger)]
+        if f.rule_id == "latency-slo":
+            rests = [*rests, *(a for a in ledger if a.key == "other_time")]
+        unique = list({(a.key, a.subject): a for a in rests}.values())
+        if unique:
+            found[f.id] = unique
+    return found

@@ -20,7 +20,11 @@ from assistant.analysis.monitoring_plan import monitoring_plan
 from assistant.analysis.rules import run_rules
 from assistant.analysis.rules.finding import Finding
 from assistant.analysis.scorecard import scorecard
-from assistant.assessment.assumptions import assumptions_ledger, rests_on_defaults
+from assistant.assessment.assumptions import (
+    assumptions_ledger,
+    finding_rests_on,
+    rests_on_defaults,
+)
 from assistant.assessment.model import Facts, PatternRef, Provenance, Review
 from assistant.assessment.offline_analyzer import offline_sections
 from assistant.capacity.model import CapacityReport, analyse
@@ -99,11 +103,12 @@ def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"]
                             capacity, costs.totals[0].monthly)
     roi = _business_case(intake, roadmap, defaults)
     now = (clock or (lambda: datetime.now(UTC)))()
-    ledger = assumptions_ledger(intake, defaults, costs)
+    ledger = assumptions_ledger(intake, defaults, costs, lang)
     first = capacity.first_break
     return Facts(
         assumptions=ledger,
         first_break_rests_on=rests_on_defaults(first, ledger) if first else [],
+        finding_rests_on=finding_rests_on(findings, ledger, capacity),
         language=lang, name=intake.name, intake=intake, capacity=capacity, findings=findings,
         related=related,
         patterns=[PatternRef(id=p, title=cards[p].title, title_de=cards[p].title_de,

@@ -105,6 +105,9 @@ class Facts(BaseModel):
     first_break_rests_on: list[Assumption] = Field(
         default_factory=list, description="The defaults the first breaking point rests on; "
         "empty when it rests on the team's own figures or nothing breaks.")
+    finding_rests_on: dict[str, list[Assumption]] = Field(
+        default_factory=dict, description="Per finding id, the defaults its figures rest on; "
+        "a finding on the team's own figures is absent.")
     provenance: Provenance
 
 

@@ -7,7 +7,7 @@ stores have their own read/write model in `data_tier.py`.
 
 from __future__ import annotations
 
-from assistant.capacity.data_tier import database_curves
+from assistant.capacity.data_tier import data_volume_gb, database_curves
 from assistant.capacity.demand import (
     ComponentSpec,
     ResourceCurve,
@@ -125,9 +125,9 @@ def _storage(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
     c = spec.component
     if not c.capacity.storage_gb:
         return []
-    used = c.usage.storage_used_gb or (c.data.data_volume_gb if c.data else None)
-    if used is None:
-        used = intake.current.data_volume_gb
+    # A data store's volume is the one its working set uses (its own, the intake's, per user).
+    used = c.usage.storage_used_gb or (data_volume_gb(intake, c.data) if c.data
+                                       else intake.current.data_volume_gb)
     if used is None:
         return []
     return [ResourceCurve(

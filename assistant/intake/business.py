@@ -29,8 +29,8 @@ class Scenario(BaseModel):
     time_to_value_months: int = Field(default=0, ge=0, le=120, description="Months until value is "
                                       "realised; benefits start in the month after this many.")
     user_growth_pct: float = Field(default=0, ge=-100, le=MAX_PCT,
-                                   description="Expected user growth in % "
-                                   "(informational, not used in the cash flows).")
+                                   description="Expected user growth in %. Context only the "
+                                   "LLM reads: the cash flows use revenue and savings.")
 
 
 class RoiInputs(BaseModel):

@@ -124,6 +124,9 @@ def _field_loc(loc: tuple[str | int, ...], data: Any) -> Loc:
     return tuple(kept)
 
 
+MAX_SHOWN = 80  # characters of a rejected value an error message repeats
+
+
 def _is_union_tag(part: str | int) -> bool:
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
@@ -140,6 +143,8 @@ def _expected(item: Any, known: list[str]) -> str:
         return "required field is missing"
     received = item.get("input")
     shown = repr(received) if not isinstance(received, dict | list) else type(received).__name__
+    if len(shown) > MAX_SHOWN:  # a hostile 2 MB string is named, not echoed
+        shown = f"{shown[:MAX_SHOWN]}... ({len(shown):,} characters)"
     return f"{item['msg']} (got {shown})"
 
 

@@ -16,6 +16,9 @@ from pydantic import Field, model_validator
 from assistant.intake.base import StrictModel
 
 CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+# A monthly amount beyond any real budget: a typo or hostile input, refused with the bound in the
+# message instead of overflowing sums and ratios later (the business case's bound too).
+MAX_MONEY = 1e15
 _MONEY_TEXT = re.compile(
     r"^\s*(?P<sym>[€$£])?\s*(?P<amount>[0-9][0-9.,_']*)\s*(?P<code>[A-Za-z]{3})?"
     r"\s*(/\s*(month|mo|monat))?\s*$", re.IGNORECASE)
@@ -76,7 +79,8 @@ class Money(StrictModel):
     `"1.500,50 EUR"`, `"$1,500.50"`, `"1500 USD"`.
     """
 
-    amount: float = Field(ge=0, description="Amount in the currency's main unit.")
+    amount: float = Field(ge=0, le=MAX_MONEY,
+                          description="Amount in the currency's main unit (at most 10^15).")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR, USD.")
 
     @model_validator(mode="before")
@@ -104,6 +108,9 @@ class Money(StrictModel):
             amount = parse_amount(match.group("amount"))
         except AmountNotation as error:
             raise ValueError(str(error)) from None
+        if not amount <= MAX_MONEY:  # also infinity, from 400 digits
+            raise ValueError(f"{value[:40]!r}{'...' if len(value) > 40 else ''} is more than "
+                             f"{MAX_MONEY:,.0f}, the largest amount accepted")
         return {"amount": amount, "currency": currency}
 
     def __str__(self) -> str:

@@ -102,7 +102,7 @@ def read_text(path: Path, max_bytes: int) -> str:
 def parse(path: Path, text: str) -> tuple[Any, dict[Loc, int]]:
     """Parse JSON or YAML; return the data and a map from field path to line number."""
     if path.suffix.lower() == ".json":
-        return _parse_json(path, text), {}
+        return _parse_json(path, text)
     try:
         loader = _BoundedLoader(text)
         try:
@@ -161,8 +161,13 @@ def construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _parse_json(path: Path, text: str) -> Any:
-    """Parse JSON; duplicate keys and nesting beyond the bound are errors, not silent."""
+def _parse_json(path: Path, text: str) -> tuple[Any, dict[Loc, int]]:
+    """Parse JSON; duplicate keys and nesting beyond the bound are errors, not silent.
+
+    The data is JSON's; the lines come from composing the same text as YAML (JSON is
+    nearly a subset of it), so errors and duplicate keys name their lines as for YAML files.
+    Text the YAML composer does not take (rare escapes) keeps its problems without lines.
+    """
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -181,12 +186,28 @@ def _parse_json(path: Path, text: str) -> Any:
         raise file_problem(path, f"refused: nested deeper than {MAX_DEPTH} levels") from None
     if _depth(data) > MAX_DEPTH:
         raise file_problem(path, f"refused: nested deeper than {MAX_DEPTH} levels")
+    _require_mapping(path, data)
+    lines: dict[Loc, int] = {}
+    with_lines: dict[int, Problem] = {}
+    _index_lines(_json_as_yaml_node(text), (), lines, with_lines, path)
+    if with_lines:
+        raise IntakeError(path, [with_lines[line] for line in sorted(with_lines)])
     if duplicates:
         raise IntakeError(path, [Problem(str(path), key, "duplicate key: it appears more than "
                                          "once in the same object; keep one")
                                  for key in dict.fromkeys(duplicates)])
-    _require_mapping(path, data)
-    return data
+    return data, lines
+
+
+def _json_as_yaml_node(text: str) -> yaml.Node | None:
+    """Compose valid JSON text as YAML for its line marks (None when YAML does not take it)."""
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_node()
+    except (_Refused, yaml.YAMLError):
+        return None
+    finally:
+        loader.dispose()
 
 
 def _depth(data: Any) -> int:

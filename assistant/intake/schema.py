@@ -41,13 +41,25 @@ MAX_INSTANCES = 10_000
 MAX_TEXT = 10_000
 MAX_NAME = 200
 MAX_ITEMS = 200
-class Architecture(StrictModel):
-    """Current architecture patterns (seed 001 Scaling-Readiness Assessment)."""
+_ARCHITECTURE_CONTEXT = (f"{LLM_CONTEXT}: the figures come from the components, which say the "
+                         "same in detail.")
 
-    application_pattern: Literal["monolith", "modular_monolith", "microservices", "serverless"]
-    database_pattern: Literal["single_db", "read_replicas", "sharded", "polyglot"]
-    deployment_pattern: Literal["single_server", "load_balanced", "containerized", "cloud_native"]
-    caching_strategy: Literal["none", "basic", "multi_layer", "distributed"]
+
+class Architecture(StrictModel):
+    """Current architecture patterns (seed 001 Scaling-Readiness Assessment).
+
+    The components describe the architecture in detail (instances, replicas, caches, hosts) and
+    every figure is computed from them; these labels summarise it for the LLM's judgment.
+    """
+
+    application_pattern: Literal["monolith", "modular_monolith", "microservices",
+                                 "serverless"] = Field(description=_ARCHITECTURE_CONTEXT)
+    database_pattern: Literal["single_db", "read_replicas", "sharded", "polyglot"] = Field(
+        description=_ARCHITECTURE_CONTEXT)
+    deployment_pattern: Literal["single_server", "load_balanced", "containerized",
+                                "cloud_native"] = Field(description=_ARCHITECTURE_CONTEXT)
+    caching_strategy: Literal["none", "basic", "multi_layer", "distributed"] = Field(
+        description=_ARCHITECTURE_CONTEXT)
 
 
 class CurrentScale(StrictModel):
@@ -61,13 +73,34 @@ class CurrentScale(StrictModel):
         default=1.0, ge=1, le=100,
             description="Peak-to-average ratio; the model plans for the peak."
     )
-    daily_requests: int | None = Field(default=None, ge=0, le=MAX_RATE * 86_400)
+    daily_requests: int | None = Field(
+        default=None, ge=0, le=MAX_RATE * 86_400,
+        description="Requests a day; checked against requests_per_second (a finding when they "
+        "differ by more than a quarter).")
     avg_response_time_ms: float | None = Field(default=None, gt=0, le=MAX_MS)
-    p95_response_time_ms: float | None = Field(default=None, gt=0, le=MAX_MS)
+    p95_response_time_ms: float | None = Field(
+        default=None, gt=0, le=MAX_MS,
+        description="Measured p95; checked against the seeds' API budget (a finding above it) "
+        "and never below the average.")
     data_volume_gb: float | None = Field(default=None, ge=0, le=MAX_GB)
-    uptime_pct: float | None = Field(default=None, ge=0, le=100)
+    uptime_pct: float | None = Field(
+        default=None, ge=0, le=100,
+        description="Measured uptime; a finding when it is below the modelled availability.")
     error_rate_pct: float | None = Field(default=None, ge=0, le=100)
     cache_hit_pct: float | None = Field(default=None, ge=0, le=100)
+    avg_response_kb: float | None = Field(
+        default=None, gt=0, le=10_000_000,
+        description="Bytes out per edge request in KiB (prices data transfer, load balancer "
+        "and CDN); default 20 KB from the catalogue.")
+
+    @model_validator(mode="after")
+    def _p95_not_below_average(self) -> CurrentScale:
+        avg, p95 = self.avg_response_time_ms, self.p95_response_time_ms
+        if avg is not None and p95 is not None and p95 < avg:
+            raise ValueError(f"p95_response_time_ms {p95:g} is below avg_response_time_ms "
+                             f"{avg:g}; a 95th percentile is at least the average when the "
+                             "distribution is right-skewed, as response times are")
+        return self
 
 
 class Targets(StrictModel):
@@ -81,6 +114,27 @@ class Targets(StrictModel):
     target_requests_per_second: float | None = Field(default=None, gt=0, le=MAX_RATE)
     max_response_time_ms: float | None = Field(default=None, gt=0, le=MAX_MS)
     target_uptime_pct: float | None = Field(default=None, gt=0, lt=100)
+    caching_improvement_pct: float | None = Field(
+        default=None, gt=0, lt=100,
+        description="Response-time improvement the endpoint caching is held to, in %; default "
+        "seed 001's 80 %.")
+
+    @model_validator(mode="after")
+    def _anchors_within_target(self) -> Targets:
+        # An anchor past the target month is never reached, one at the target month is the
+        # target: both would be accepted and ignored, so they are refused with the reason.
+        for field, month in (("six_month_users", 6), ("twelve_month_users", 12)):
+            users = getattr(self, field)
+            if users is None:
+                continue
+            if month > self.target_month:
+                raise ValueError(f"{field} lies beyond target_month {self.target_month}; the "
+                                 "model stops at the target: leave it out or move the target")
+            if month == self.target_month and users != self.target_users:
+                raise ValueError(f"{field} {users} conflicts with target_users "
+                                 f"{self.target_users} at target_month {month}: give one "
+                                 "figure for that month")
+        return self
 
 
 class Growth(StrictModel):
@@ -99,9 +153,12 @@ class Constraints(StrictModel):
         default=50, gt=0, le=100,
         description="Share of the team's time available for scaling work.",
     )
-    technical_debt: Literal["low", "medium", "high", "critical"] = "medium"
-    compliance: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
-    time_to_market: Literal["flexible", "normal", "aggressive"] = "normal"
+    technical_debt: Literal["low", "medium", "high", "critical"] = Field(
+        default="medium", description=f"{LLM_CONTEXT}: weighs the roadmap advice.")
+    compliance: list[str] = Field(default_factory=list, max_length=MAX_ITEMS,
+                                  description=f"{LLM_CONTEXT} (fenced as data).")
+    time_to_market: Literal["flexible", "normal", "aggressive"] = Field(
+        default="normal", description=f"{LLM_CONTEXT}: weighs the roadmap advice.")
 
 
 class Operations(StrictModel):
@@ -187,7 +244,10 @@ class Component(StrictModel):
     host: str | None = Field(
         default=None, pattern=_ID_PATTERN, description="Host id shared with other components."
     )
-    depends_on: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    depends_on: list[str] = Field(
+        default_factory=list, max_length=MAX_ITEMS,
+        description=f"{LLM_CONTEXT} and the diagram draws (ids and cycles checked): "
+        "availability multiplies the whole request path whatever depends on what.")
     load_share: float | None = Field(
         default=None, ge=0, le=1000,
             description="Requests reaching this component per edge request."
@@ -217,7 +277,9 @@ class Endpoint(StrictModel):
         description="A number and a unit ('30 s', '5 minutes', '1 hour') or 'real-time'.")
     user_specific: bool = False
     currently_cached: bool = False
-    served_by: str | None = Field(default=None, description="Component id serving it.")
+    served_by: str | None = Field(
+        default=None, description=f"Component id serving it. {LLM_CONTEXT} (the caching "
+        "figures are per endpoint, not per component).")
     distinct_keys: int | None = Field(
         default=None, gt=0, le=10**12,
             description="Distinct cache keys (pages, items, users); default by "
@@ -264,7 +326,7 @@ class Intake(StrictModel):
     description: str = Field(default="", max_length=MAX_TEXT,
                              description=f"{LLM_CONTEXT}: what it does.")
     source: str = Field(default="", max_length=MAX_TEXT,
-                        description="Where this intake comes from.")
+                        description=f"Where this intake comes from. {LLM_CONTEXT} (fenced).")
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     tech_stack: list[str] = Field(default_factory=list, max_length=MAX_ITEMS,
                                   description=f"{LLM_CONTEXT}.")

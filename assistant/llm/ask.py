@@ -46,6 +46,8 @@ T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 Grounding = Callable[[T], list[str]]
 Status = Literal["accepted", "repaired", "fallback"]
+#: Stop reasons of an answer cut at the token limit: OpenAI's `length`, Anthropic's `max_tokens`.
+TRUNCATED = frozenset({"length", "max_tokens"})
 #: The most of a failed answer a repair request quotes back (it is not resent whole).
 REPAIR_EXCERPT_CHARS = 1200
 _POLL_S = 0.1
@@ -236,7 +238,7 @@ def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type
             except _Stop as stop:
                 return AskResult(step, "fallback", None, attempt, stop.problems, stop.cause,
                                  stop.limit_s)
-            if completion.stop_reason == "length":
+            if completion.stop_reason in TRUNCATED:
                 # what the server says it wrote (the request's max_tokens is sized from the
                 # time left, so it is not the same on a replay of a recorded run)
                 tokens = completion.output_tokens or completion.extra.get("max_tokens")

@@ -35,7 +35,7 @@ def intake_text(review: Facts) -> str:
     for c in intake.components:
         lines += [f"component {c.id} technology: {c.technology}",
                   f"component {c.id} size: {c.size or ''}", f"component {c.id} notes: {c.notes}"]
-    lines += [f"endpoint {e.method} path: {e.path}" for e in intake.endpoints]
+    lines += [f"endpoint {i} {e.method} path: {e.path}" for i, e in enumerate(intake.endpoints)]
     lines += [f"catalogue override name: {o.name}" for o in intake.catalogue_overrides]
     return fence("\n".join(line for line in lines if not line.endswith(": ")))
 
@@ -66,7 +66,12 @@ def llm_facts(review: Facts, cards: dict[str, PatternCard]) -> dict[str, Any]:
             "targets": intake.targets.model_dump(exclude_none=True),
             "constraints": intake.constraints.model_dump(mode="json", exclude_none=True,
                                                          exclude={"compliance"}),
+            "architecture": intake.architecture.model_dump(mode="json"),
         },
+        # Endpoints by index (their paths are intake text, in the fence as "endpoint N").
+        "endpoints": [{"index": i, "method": e.method, "served_by": e.served_by,
+                       "requests_per_minute": e.requests_per_minute}
+                      for i, e in enumerate(intake.endpoints)],
         "components": [{"id": c.id, "kind": c.kind, "instances": c.instances, "host": c.host,
                         "depends_on": c.depends_on} for c in intake.components],
         "breaking_points": [b.model_dump() for b in review.capacity.breaking_points],
@@ -95,6 +100,8 @@ def llm_facts(review: Facts, cards: dict[str, PatternCard]) -> dict[str, Any]:
         "roi": None if review.roi is None else {
             "npv": round(review.roi.expected_npv, 2), "irr": review.roi.expected_irr_annual_pct,
             "payback": review.roi.expected_payback_month,
-            "break_even": review.roi.break_even_month, "currency": review.roi.currency},
+            "break_even": review.roi.break_even_month, "currency": review.roi.currency,
+            "scenario_user_growth_pct": [sc.user_growth_pct for sc in intake.business.scenarios]
+            if intake.business else []},
     })
     return {**computed, "intake_text": intake_text(review)}

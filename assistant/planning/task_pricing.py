@@ -98,7 +98,7 @@ def _cache_nodes(ctx: PricingContext) -> TaskPrice | None:
 def _load_balancing(ctx: PricingContext) -> TaskPrice | None:
     service = ctx.defaults.services["lb"]
     growth = GrowthModel(ctx.intake)
-    lcu = load_balancer_units(growth.rps(growth.end_month), ctx.defaults)
+    lcu = load_balancer_units(growth.rps(growth.end_month), ctx.intake, ctx.defaults)
     extra = 0.0
     for app in ctx.of_kind("app", "web"):
         if app.instances < 2 and not app.managed:
@@ -125,8 +125,10 @@ def _cdn(ctx: PricingContext) -> TaskPrice | None:
     gigabytes = monthly_gigabytes_out(ctx.intake, ctx.defaults, growth.end_month)
     cdn = ctx.defaults.services["cdn"].usage_usd(gigabytes)
     origin = ctx.defaults.services["egress"].usage_usd(gigabytes)
+    size = ("default response size" if ctx.intake.current.avg_response_kb is None
+            else "current.avg_response_kb")
     return TaskPrice(cdn - origin,
-                     f"{gigabytes:,.0f} GB/month at target (default response size): CDN "
+                     f"{gigabytes:,.0f} GB/month at target ({size}): CDN "
                      f"{cdn:,.0f} USD replaces origin egress {origin:,.0f} USD, both through "
                      "their tier tables")
 

@@ -318,14 +318,18 @@ def _offline_value(key: str, step: str, facts: Facts) -> Any:
 
 
 def workflow_input(source: Path | Intake, name: str) -> ReviewState:
-    """The graph's input: a file to load, or an `Intake` (dumped, so it is validated the same way).
+    """The graph's input: a file to load, or an `Intake` (dumped as given, then validated).
+
+    Dumped with `exclude_unset`, so a field the intake left out stays left out and the
+    assumptions ledger lists its default as for a file.
 
     An `Intake` built in code has passed Pydantic but not the cross-field checks (unknown
     `depends_on` ids, cycles); starting at `validate` runs those for it as for a file.
     """
     if isinstance(source, Path):
         return {"path": source}
-    return {"path": Path(name), "raw": source.model_dump(mode="json"), "lines": {}}
+    raw = source.model_dump(mode="json", exclude_unset=True)
+    return {"path": Path(name), "raw": raw, "lines": {}}
 
 
 def entry_step(state: ReviewState) -> Literal["load", "validate"]:

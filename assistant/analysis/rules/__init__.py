@@ -6,14 +6,14 @@ returns the findings in a stable order. A new rule goes into the module of its a
 
 from __future__ import annotations
 
-from assistant.analysis.rules import data_tier, operations, service_levels, topology
+from assistant.analysis.rules import data_tier, inputs, operations, service_levels, topology
 from assistant.analysis.rules.finding import Finding, sort_key
 from assistant.analysis.rules.registry import RULES, RuleContext
 from assistant.capacity.model import CapacityReport
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Intake
 
-RULE_MODULES = (topology, data_tier, service_levels, operations)
+RULE_MODULES = (topology, data_tier, service_levels, operations, inputs)
 
 
 def run_rules(intake: Intake, capacity: CapacityReport, defaults: Defaults) -> list[Finding]:

@@ -66,3 +66,20 @@ def target_below_today(ctx: RuleContext, meta: Rule) -> list[Finding]:
     return [meta.finding([c.id for c in ctx.intake.components], breaking_month=0.0,
                          users=current.active_users, target=targets.target_users,
                          evidence=below)]
+
+
+@rule("no-backups", "high", ["backup-disaster-recovery"])
+def no_backups(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag data stores without backups, as the intake states it (left out: a question)."""
+    if ctx.intake.operations.backups is not False:
+        return []
+    stores = [c.id for c in ctx.intake.components if c.kind in {"db", "storage", "search"}]
+    return [meta.finding(stores, components_list=", ".join(stores))] if stores else []
+
+
+@rule("no-runbooks", "medium", ["incident-response"])
+def no_runbooks(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag a team without incident runbooks, as the intake states it (left out: a question)."""
+    if ctx.intake.operations.incident_runbooks is not False:
+        return []
+    return [meta.finding([c.id for c in ctx.intake.components])]

@@ -80,3 +80,15 @@ def no_autoscaling(ctx: RuleContext, meta: Rule) -> list[Finding]:
                          evidence=[Evidence(label="evidence.growth",
                                             value=round(target, 1), unit="x",
                                             source="growth model")])]
+
+
+@rule("no-health-checks", "medium", ["health-checks", "load-balancing"])
+def no_health_checks(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag redundant self-run tiers without health checks.
+
+    Redundancy only helps when the balancer stops sending to a dead instance; without a health
+    check it keeps routing a share of the requests to it.
+    """
+    blind = [c.id for c in ctx.intake.components if c.kind in {"web", "app", "worker", "search"}
+             and not c.managed and (c.instances > 1 or c.autoscaling) and not c.health_checks]
+    return [meta.finding(blind, components_list=", ".join(blind))] if blind else []
