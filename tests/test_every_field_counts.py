@@ -42,11 +42,11 @@ KNOWN_GAPS: dict[str, str] = {
     "components.depends_on": "availability multiplies the whole path; dependencies only "
                              "order the diagram",
     "components.capacity.storage_gb": "no storage resource for these component kinds",
-    "components.capacity.iops": "IOPS are not modelled",
     "components.usage.storage_used_gb": "no storage resource for these component kinds",
-    "components.usage.iops": "IOPS are not modelled",
     "components.data.hottest_partition_share": "test limitation: cannot change alone with one "
-                                               "partition (the only valid value is 1)",
+                                               "partition (the only valid value is 1); moves "
+                                               "figures on a partitioned store "
+                                               "(tests/test_iops_and_hot_partitions.py)",
     "components.health_checks": "no rule reads it",
     "components.sessions": "no rule reads it",
     "components.file_storage": "no rule reads it",

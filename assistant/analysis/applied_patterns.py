@@ -20,7 +20,7 @@ from assistant.analysis.configurations import (
     on_catalogue_size,
 )
 from assistant.capacity.demand import resolve
-from assistant.capacity.model import CapacityReport, analyse
+from assistant.capacity.model import CapacityReport, ResourceReport, analyse
 from assistant.capacity.sizing import find_sizing, needed_at_target
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Component, Intake
@@ -29,27 +29,70 @@ APPLIED_PATTERNS = frozenset({
     "database-separation", "read-replicas", "sharding", "vertical-scaling",
     "horizontal-autoscaling", "load-balancing", "redundancy-failover", "multi-layer-caching",
     "distributed-cache", "cdn", "stateless-sessions", "object-storage", "connection-pooling",
-    "data-archiving"})
+    "data-archiving", "resharding-hot-tenant"})
 # Patterns whose edit reads the sizing: it is recomputed first when an earlier task changed
 # the architecture (a database moved off its host is sized on its own box, not the host's).
 SIZED_PATTERNS = frozenset({
     "read-replicas", "sharding", "vertical-scaling", "horizontal-autoscaling", "load-balancing",
-    "redundancy-failover", "distributed-cache", "connection-pooling"})
+    "redundancy-failover", "distributed-cache", "connection-pooling", "resharding-hot-tenant"})
 
 
 class _Sizer:
-    """The capacity model of the architecture being edited, recomputed only when it changed."""
+    """The capacity model of the architecture being edited, recomputed only when it changed.
+
+    A database's observed CPU calibrates its node (queries per vCPU) on today's load. When a
+    task changes the load on the primary (a cache, replicas, shards), the observed figure no
+    longer describes it: it is recalibrated so the node keeps today's throughput per vCPU and
+    only the load moves (else the calibrated node would shrink with its load and the task
+    would change nothing).
+    """
 
     def __init__(self, intake: Intake, defaults: Defaults) -> None:
         self.defaults = defaults
         self.report = analyse(intake, defaults)
+        self.per_vcpu = {c.id: q for c in intake.components
+                         if (q := _calibrated_per_vcpu(c, self.report, defaults)) is not None}
         self.stale = False
 
     def current(self, data: dict[str, Any]) -> CapacityReport:
         if self.stale:
+            self.recalibrate(data)
             self.report = analyse(bounded_intake(data), self.defaults)
             self.stale = False
         return self.report
+
+    def recalibrate(self, data: dict[str, Any]) -> None:
+        """Set each calibrated database's observed CPU to its load on today's throughput."""
+        calibrated = [c for c in data["components"] if c["id"] in self.per_vcpu
+                      and (c.get("usage") or {}).get("cpu_pct")]
+        if not calibrated:
+            return
+        for component in calibrated:
+            component["usage"].pop("cpu_pct")
+        uncalibrated = analyse(bounded_intake(data), self.defaults)
+        for component in calibrated:
+            primary = _cpu_curve(uncalibrated, component["id"])
+            vcpu = resolve(Component.model_validate(component), self.defaults).vcpu
+            if primary is None or not vcpu:
+                continue
+            node = self.per_vcpu[component["id"]] * vcpu
+            pct = 100 * primary.horizons[0].demand / node
+            component["usage"]["cpu_pct"] = min(100.0, max(pct, 1e-6))
+
+
+def _cpu_curve(report: CapacityReport, component_id: str) -> ResourceReport | None:
+    return next((r for r in report.resources if r.subject == component_id
+                 and r.resource == "cpu" and not r.ceiling), None)
+
+
+def _calibrated_per_vcpu(component: Component, report: CapacityReport,
+                         defaults: Defaults) -> float | None:
+    """Queries per second one vCPU of a database serves, as today's observed CPU calibrates it."""
+    if component.kind != "db" or not component.usage.cpu_pct:
+        return None
+    cpu = _cpu_curve(report, component.id)
+    vcpu = resolve(component, defaults).vcpu
+    return cpu.horizons[0].capacity / vcpu if cpu is not None and vcpu else None
 
 
 def apply_patterns(intake: Intake, tasks: list[tuple[str, list[str]]],
@@ -73,6 +116,8 @@ def apply_patterns(intake: Intake, tasks: list[tuple[str, list[str]]],
             _component_after(component, pattern, sized, defaults)
         _add_missing_kind(data, kinds, pattern, defaults)
         sizer.stale = True
+    if sizer.stale:
+        sizer.recalibrate(data)
     return bounded_intake(data)
 
 
@@ -103,19 +148,46 @@ def _db_after(component: dict[str, Any], pattern: str, sized: CapacityReport,
     elif pattern == "sharding":
         row = find_sizing(sized.sizing, cid, "write_partitions_at_largest_size")
         if row is not None and row.needed_at_target > data.get("partitions", 1):
-            data.pop("hottest_partition_share", None)
-            data["partitions"] = row.needed_at_target
+            _split(component, row.needed_at_target, None)
             on_catalogue_size(component, str(row.inputs["largest_size"]))
+    elif pattern == "resharding-hot-tenant":
+        partitions = data.get("partitions", 1)
+        share = data.get("hottest_partition_share") or 1 / partitions
+        _split(component, partitions + 1, max(share / 2, 1 / (partitions + 1)))
     elif pattern == "vertical-scaling":
         row = find_sizing(sized.sizing, cid, "partitions")
         if row is not None and row.by_horizon[-1].size:
             on_catalogue_size(component, row.by_horizon[-1].size)
+        iops = needed_at_target(sized.sizing, cid, "provisioned_iops")
+        if iops is not None:
+            capacity = component.setdefault("capacity", {})
+            capacity["iops"] = max(iops, capacity.get("iops", 0))
     elif pattern in {"multi-layer-caching", "distributed-cache"}:
         data.setdefault("cache_hit_ratio", PROFILES[0].cache_hit_ratio)
     elif pattern == "redundancy-failover":
         data["multi_az"] = True
     elif pattern == "connection-pooling":
         _pool_connections(component, sized, defaults)
+
+
+def _split(component: dict[str, Any], partitions: int, hottest: float | None) -> None:
+    """Spread a store over more partitions; the busiest node's observed IOPS spread too.
+
+    Observed IOPS were measured on today's busiest partition: its share of the load falls from
+    the old hottest share to the new one, so they fall with it (observed CPU is recalibrated
+    by the sizer).
+    """
+    data = component.setdefault("data", {})
+    before = data.get("hottest_partition_share") or 1 / data.get("partitions", 1)
+    after = hottest or 1 / partitions
+    data["partitions"] = partitions
+    data.pop("hottest_partition_share", None)
+    if hottest is not None and hottest > 1 / partitions + 1e-12:
+        data["hottest_partition_share"] = hottest
+    usage = component.get("usage") or {}
+    if usage.get("iops"):
+        usage["iops"] = usage["iops"] * after / before
+    component["usage"] = usage
 
 
 def pooled_connections(queries_in_flight: float) -> int:

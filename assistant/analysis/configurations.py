@@ -117,7 +117,9 @@ def _draft(intake: Intake, team: CapacityReport, profile: Profile,
     components: list[dict[str, Any]] = []
     for component in data["components"]:
         component.pop("host", None)
-        component.pop("usage", None)
+        usage = component.pop("usage", None) or {}
+        if component["kind"] == "db" and usage.get("iops") is not None:
+            component["usage"] = {"iops": usage["iops"]}  # the disk does not change with size
         kind = component["kind"]
         own = intake.component(component["id"])
         if kind in COMPUTE_KINDS and not component.get("managed"):
@@ -172,13 +174,26 @@ def _apply_sizing(data: dict[str, Any], sized: CapacityReport, profile: Profile)
         replicas = needed_at_target(sized.sizing, cid, "read_replicas")
         if partitions is None or replicas is None:
             continue
+        iops = needed_at_target(sized.sizing, cid, "provisioned_iops")
+        if iops is not None:
+            capacity = component.setdefault("capacity", {})
+            capacity["iops"] = max(iops, capacity.get("iops", 0))
         step = partitions.by_horizon[-1]
         profile_data = component.setdefault("data", {})
         if step.needed != profile_data.get("partitions", 1):
+            _spread_observed_iops(component, step.needed)
             profile_data.pop("hottest_partition_share", None)  # re-split evenly
         profile_data.update(partitions=step.needed, replicas=replicas)
         if step.size is not None:
             component["size"] = step.size
+
+
+def _spread_observed_iops(component: dict[str, Any], partitions: int) -> None:
+    """Observed IOPS were the busiest node's: re-split evenly, each node takes 1/partitions."""
+    usage, data = component.get("usage") or {}, component.get("data") or {}
+    if usage.get("iops"):
+        before = data.get("hottest_partition_share") or 1 / data.get("partitions", 1)
+        usage["iops"] = usage["iops"] / partitions / before
 
 
 def _upper_bound(model: type[BaseModel], field: str) -> int:

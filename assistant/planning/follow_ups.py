@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
-from assistant.analysis.applied_patterns import APPLIED_PATTERNS, apply_patterns
+from assistant.analysis.applied_patterns import APPLIED_PATTERNS, SIZED_PATTERNS, apply_patterns
 from assistant.analysis.rules.registry import RuleContext
 from assistant.analysis.rules.remedies import remedy_for
 from assistant.capacity.growth import GrowthModel
@@ -76,12 +76,14 @@ def _next_remedy(final: Intake, after: CapacityReport, first: BreakingPoint, tas
                         first.resource)
     components = _components(final, first)
     tried = []
+    # a sized pattern may come again (the sizing of the changed architecture asks for more
+    # shards or replicas); one that is not (archiving) would count its effect twice
     for pattern in remedy.patterns:
         if pattern not in APPLIED_PATTERNS or pattern not in cards:
             tried.append(f"{pattern} (no modelled effect)")
             continue
-        if any(t.pattern_id == pattern and set(components) <= set(t.components)
-               for t in tasks):
+        if pattern not in SIZED_PATTERNS and any(
+                t.pattern_id == pattern and set(components) <= set(t.components) for t in tasks):
             tried.append(f"{pattern} (already in the plan)")
             continue
         rerun = analyse(apply_patterns(final, [(pattern, components)], defaults), defaults)

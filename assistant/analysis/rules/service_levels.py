@@ -59,12 +59,12 @@ def availability_slo_unreachable(ctx: RuleContext, meta: Rule) -> list[Finding]:
                              source=u.reason) for u in report.units]])]
 
 
-_CAPACITY_RESOURCES = frozenset({"cpu", "memory", "reads", "writes"})
+_CAPACITY_RESOURCES = frozenset({"cpu", "memory", "reads", "writes", "iops"})
 
 
 @rule("capacity-threshold", "high", ["horizontal-autoscaling", "vertical-scaling"])
 def capacity_threshold(ctx: RuleContext, meta: Rule) -> list[Finding]:
-    """Flag each component or host whose CPU, memory, reads or writes cross their threshold.
+    """Flag each component or host whose CPU, memory, reads, writes or IOPS cross a threshold.
 
     The patterns follow the binding constraint (`remedies.remedy_for`), not the resource alone.
     """
