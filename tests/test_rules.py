@@ -182,6 +182,17 @@ def test_hot_partition() -> None:
     assert finding.params["hottest_pct"] == 90.0
 
 
+def test_managed_sla_cap() -> None:
+    data = intake_data()
+    data["targets"]["target_uptime_pct"] = 99.99
+    data["components"].append({"id": "cdn", "kind": "cdn", "managed": True,
+                               "technology": "CloudFront", "depends_on": ["lb"]})
+    finding = only(data, "managed-sla-cap")
+    assert finding.components == ["cdn"] and finding.params["weakest_pct"] == 99.9
+    assert finding.patterns[0] == "multi-region"
+    assert not [f for f in findings_for(data) if f.rule_id == "availability-slo-unreachable"]
+
+
 def test_latency_slo() -> None:
     data = intake_data()
     data["current"]["avg_response_time_ms"] = 180
