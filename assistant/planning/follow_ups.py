@@ -50,7 +50,7 @@ def follow_ups(intake: Intake, tasks: list[Task], cards: Mapping[str, CardFacts]
         if added_so_far == MAX_FOLLOW_UPS:
             return tasks, _open(final, after, first, defaults,
                                 [f"stopped after {MAX_FOLLOW_UPS} follow-up tasks"])
-        added = _next_remedy(final, after, first, tasks, cards, defaults)
+        added = _next_remedy(final, after, first, (intake, tasks), cards, defaults)
         if isinstance(added, StillOpen):
             return tasks, added
         tasks.append(added)
@@ -69,9 +69,27 @@ def _components(final: Intake, first: BreakingPoint) -> list[str]:
         else [first.subject]
 
 
-def _next_remedy(final: Intake, after: CapacityReport, first: BreakingPoint, tasks: list[Task],
-                 cards: Mapping[str, CardFacts], defaults: Defaults) -> Task | StillOpen:
+# Components a task adds where none exists (applied_patterns._add_missing_kind), by id.
+ADDED_BY = {"cache": {"multi-layer-caching", "distributed-cache"}, "lb": {"load-balancing"},
+            "cdn": {"cdn"}}
+
+
+def _earliest_phase(first: BreakingPoint, components: list[str], intake: Intake,
+                    tasks: list[Task], defaults: Defaults) -> int:
+    """Before the break, but not before the modelled tasks that touch or add its components."""
+    touched = [t.phase for t in tasks if set(t.components) & set(components)
+               and t.pattern_id in APPLIED_PATTERNS]
+    existing = {c.id for c in intake.components}
+    for component in set(components) - existing:
+        touched += [t.phase for t in tasks if t.pattern_id in ADDED_BY.get(component, set())]
+    return max([phase_by_month(first.month, defaults), *touched])
+
+
+def _next_remedy(final: Intake, after: CapacityReport, first: BreakingPoint,
+                 plan: tuple[Intake, list[Task]], cards: Mapping[str, CardFacts],
+                 defaults: Defaults) -> Task | StillOpen:
     """The first pattern of the break's remedy that moves it in the rerun, as a task."""
+    intake, tasks = plan
     remedy = remedy_for(RuleContext(final, after, defaults), first.subject, first.members,
                         first.resource)
     components = _components(final, first)
@@ -82,18 +100,19 @@ def _next_remedy(final: Intake, after: CapacityReport, first: BreakingPoint, tas
         if pattern not in APPLIED_PATTERNS or pattern not in cards:
             tried.append(f"{pattern} (no modelled effect)")
             continue
-        if pattern not in SIZED_PATTERNS and any(
-                t.pattern_id == pattern and set(components) <= set(t.components) for t in tasks):
+        again = any(t.pattern_id == pattern and set(components) <= set(t.components)
+                    for t in tasks)
+        if again and pattern not in SIZED_PATTERNS:
             tried.append(f"{pattern} (already in the plan)")
             continue
         rerun = analyse(apply_patterns(final, [(pattern, components)], defaults), defaults)
-        if not _moves(first, rerun):
-            tried.append(f"{pattern} (does not move it)")
+        # a first application must move the break; a repeat must clear it before the target
+        # (else the plan would repeat a task that only nudges the month)
+        if not _moves(first, rerun, GrowthModel(final).end_month if again else None):
+            tried.append(f"{pattern} (does not move it)" if not again else
+                         f"{pattern} (again: does not clear it before the target)")
             continue
-        # not before a modelled task on the same components (the one that revealed the break)
-        touched = [t.phase for t in tasks if set(t.components) & set(components)
-                   and t.pattern_id in APPLIED_PATTERNS]
-        phase = max([phase_by_month(first.month, defaults), *touched])
+        phase = _earliest_phase(first, components, intake, tasks, defaults)
         task = make_task(pattern, [], phase, cards[pattern], (final, after, defaults),
                          components=components)
         return task.model_copy(update={
@@ -102,11 +121,13 @@ def _next_remedy(final: Intake, after: CapacityReport, first: BreakingPoint, tas
     return _open(final, after, first, defaults, tried, remedy.constraint)
 
 
-def _moves(first: BreakingPoint, rerun: CapacityReport) -> bool:
-    """True when the same limit breaks later in the rerun, or no longer before the target."""
+def _moves(first: BreakingPoint, rerun: CapacityReport, clear_by: float | None = None) -> bool:
+    """True when the same limit breaks later in the rerun (at `clear_by` or later, if given)."""
     same = next((b for b in rerun.breaking_points if not b.ceiling
                  and b.subject == first.subject and b.resource == first.resource), None)
-    return same is None or same.month > first.month
+    if same is None:
+        return True
+    return same.month >= clear_by - 1e-9 if clear_by is not None else same.month > first.month
 
 
 def _open(final: Intake, after: CapacityReport, first: BreakingPoint, defaults: Defaults,
