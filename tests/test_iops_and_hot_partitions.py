@@ -130,3 +130,14 @@ def test_splitting_the_hot_partition_halves_its_share() -> None:
     data = after.component("db").data
     assert data is not None and data.partitions == 5
     assert data.hottest_partition_share == pytest.approx(0.3)
+
+
+def test_latency_uses_the_cpu_calibration_of_the_capacity_curve() -> None:
+    intake = make_intake(components=[
+        {"id": "api", "kind": "app", "instances": 2, "size": "m5.large",
+         "usage": {"cpu_pct": 45}}])
+    report = analyse(intake, DEFAULTS)
+    now = next(r for r in report.latency if r.component_id == "api" and r.horizon == "now")
+    cpu = next(r for r in report.resources if r.subject == "api" and r.resource == "cpu")
+    assert now.utilisation_pct == pytest.approx(cpu.horizons[0].utilisation_pct, abs=0.1)
+    assert now.utilisation_pct == pytest.approx(45.0, abs=0.1)
