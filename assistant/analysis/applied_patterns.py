@@ -49,7 +49,7 @@ class _Sizer:
 
     def __init__(self, intake: Intake, defaults: Defaults) -> None:
         self.defaults = defaults
-        self.report = analyse(intake, defaults)
+        self.report = analyse(intake, defaults, latency=False)
         self.per_vcpu = {c.id: q for c in intake.components
                          if (q := _calibrated_per_vcpu(c, self.report, defaults)) is not None}
         self.stale = False
@@ -57,7 +57,7 @@ class _Sizer:
     def current(self, data: dict[str, Any]) -> CapacityReport:
         if self.stale:
             self.recalibrate(data)
-            self.report = analyse(bounded_intake(data), self.defaults)
+            self.report = analyse(bounded_intake(data), self.defaults, latency=False)
             self.stale = False
         return self.report
 
@@ -69,7 +69,7 @@ class _Sizer:
             return
         for component in calibrated:
             component["usage"].pop("cpu_pct")
-        uncalibrated = analyse(bounded_intake(data), self.defaults)
+        uncalibrated = analyse(bounded_intake(data), self.defaults, latency=False)
         for component in calibrated:
             primary = _cpu_curve(uncalibrated, component["id"])
             vcpu = resolve(Component.model_validate(component), self.defaults).vcpu

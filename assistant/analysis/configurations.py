@@ -230,7 +230,8 @@ def build_intake(intake: Intake, profile: Profile, defaults: Defaults,
     team = team or analyse(intake, defaults)
     data = _draft(intake, team, profile, defaults)
     for _ in range(2):
-        sized = analyse(bounded_intake(data), defaults, profile.target_utilisation)
+        sized = analyse(bounded_intake(data), defaults, profile.target_utilisation,
+                        latency=False)
         _apply_sizing(data, sized, profile)
     return bounded_intake(data)
 
@@ -339,5 +340,5 @@ def _misses(intake: Intake, config: Configuration, defaults: Defaults) -> list[s
 def three_configurations(intake: Intake, defaults: Defaults,
                          cards: Mapping[str, CardFacts]) -> list[Configuration]:
     """Evaluate the cost-optimised, balanced and performance configurations."""
-    team = analyse(intake, defaults)
+    team = analyse(intake, defaults, latency=False)  # its sizing and curves, not latency
     return [evaluate(intake, profile, defaults, cards, team) for profile in PROFILES]

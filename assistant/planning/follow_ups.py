@@ -43,7 +43,7 @@ def follow_ups(intake: Intake, tasks: list[Task], cards: Mapping[str, CardFacts]
     tasks = list(tasks)
     for added_so_far in range(MAX_FOLLOW_UPS + 1):
         final = apply_patterns(intake, _in_phase_order(tasks), defaults)
-        after = analyse(final, defaults)
+        after = analyse(final, defaults, latency=False)
         first = after.first_break
         if first is None or first.month >= end - 1e-9:
             return tasks, None  # at the target is at the threshold the sizing sizes for
@@ -105,7 +105,8 @@ def _next_remedy(final: Intake, after: CapacityReport, first: BreakingPoint,
         if again and pattern not in SIZED_PATTERNS:
             tried.append(f"{pattern} (already in the plan)")
             continue
-        rerun = analyse(apply_patterns(final, [(pattern, components)], defaults), defaults)
+        rerun = analyse(apply_patterns(final, [(pattern, components)], defaults), defaults,
+                        latency=False)
         # a first application must move the break; a repeat must clear it before the target
         # (else the plan would repeat a task that only nudges the month)
         if not _moves(first, rerun, GrowthModel(final).end_month if again else None):

@@ -165,7 +165,7 @@ def after_each_phase(intake: Intake, phases: list[list[tuple[str, list[str]]]],
     result, architecture = [], intake
     for tasks in phases:
         architecture = apply_patterns(architecture, tasks, defaults)
-        result.append((architecture, analyse(architecture, defaults)))
+        result.append((architecture, analyse(architecture, defaults, latency=False)))
     return result
 
 

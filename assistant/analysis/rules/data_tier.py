@@ -188,6 +188,6 @@ def _even_split_month(ctx: RuleContext, db_id: str, resource: str) -> float | No
     for component in data["components"]:
         if component["id"] == db_id:
             component["data"].pop("hottest_partition_share", None)
-    even = analyse(type(ctx.intake).model_validate(data), ctx.defaults)
+    even = analyse(type(ctx.intake).model_validate(data), ctx.defaults, latency=False)
     return next((b.month for b in even.breaks_for(db_id)
                  if not b.ceiling and b.resource == resource), None)
