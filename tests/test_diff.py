@@ -45,7 +45,10 @@ def test_scaled_ecommerce_resolves_the_spof_findings_and_names_the_new_first_bre
             "local-file-storage"} <= resolved
     assert diff.availability.old_spofs == ["ec2-main"]
     assert diff.availability.new_spofs == []
-    assert diff.availability.new_path_pct > diff.availability.old_path_pct
+    # The SPOF is gone, yet the path is lower: the scaled side adds a single-AZ ElastiCache node
+    # (99.5 %, its published SLA) and S3 (99.9 %) in series; the diff reports that as computed.
+    assert diff.availability.new_path_pct < diff.availability.old_path_pct
+    assert not diff.availability.new_meets_target
     first = new.capacity.first_break
     assert first is not None and diff.new_first_break is not None
     assert (diff.new_first_break.subject, diff.new_first_break.resource,

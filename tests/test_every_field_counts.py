@@ -23,10 +23,10 @@ from tests.helpers import BASE
 # Fields still accepted and ignored (no figure moves), each with why; the test fails when one is
 # added or fixed, so this list is the open work, not a silence. Closing note of issue 12.
 KNOWN_GAPS: dict[str, str] = {
-    "components.capacity.iops": "IOPS are not modelled (issue 11)",
-    "components.usage.iops": "IOPS are not modelled (issue 11)",
     "components.data.hottest_partition_share": "test limitation: cannot change alone with one "
-                                               "partition (the only valid value is 1)",
+                                               "partition (the only valid value is 1); moves "
+                                               "figures on a partitioned store "
+                                               "(tests/test_iops_and_hot_partitions.py)",
     "business.scenarios.probability_pct": "test limitation: changing one alone breaks the "
                                           "sum-to-100 rule (tests/test_finance.py weighs "
                                           "scenarios by it)",

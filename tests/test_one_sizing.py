@@ -115,7 +115,7 @@ def test_performance_is_never_estimated_slower_than_cost_optimised(name: str,
 def test_the_final_roadmap_phase_is_priced_from_its_own_sizing(name: str,
                                                                intake: Intake) -> None:
     from assistant import review
-    from assistant.analysis.configurations import apply_patterns
+    from assistant.analysis.applied_patterns import apply_patterns
 
     result = review(intake)
     defaults = defaults_for(intake)

@@ -102,11 +102,18 @@ def test_sizing_table_names_the_size_each_count_is_on() -> None:
     assert "| postgres | partitions | 1 | 1 | m5.24xlarge |" in markdown
 
 
-def test_summary_says_what_still_breaks_after_the_roadmap_before_the_target() -> None:
-    review = review_of("ecommerce-workshop")
-    last = review.roadmap.phases[-1]
-    assert last.breaks_next and last.breaks_next_month is not None
-    assert last.breaks_next_month <= review.intake.targets.target_month
+def test_summary_says_what_still_breaks_after_the_roadmap_and_why_nothing_is_added() -> None:
+    review = review_of("saas-growth")
+    still = review.roadmap.still_open
+    assert still is not None and still.month < review.intake.targets.target_month
+    assert still.tried, "the roadmap names the patterns it tried"
     line = next(x for x in render_markdown(review).splitlines()
                 if x.startswith("- **Still open after the roadmap:**"))
-    assert last.breaks_next in line and "month 5.8" in line
+    assert f"{still.subject} {still.resource}" in line and "No modelled pattern" in line
+    assert all(tried in line for tried in still.tried)
+
+
+def test_a_roadmap_that_leaves_nothing_breaking_says_nothing_is_open() -> None:
+    review = review_of("ecommerce-workshop")
+    assert review.roadmap.still_open is None
+    assert "Still open after the roadmap" not in render_markdown(review)

@@ -159,6 +159,40 @@ def test_vertical_ceiling_and_capacity_threshold() -> None:
     assert found["capacity-threshold"].params["resource"] in {"cpu", "writes"}
 
 
+def test_memory_ceiling() -> None:
+    data = intake_data()
+    component(data, "db")["data"]["working_set_gb"] = 300  # 10x by target on 512 GB at most
+    finding = only(data, "memory-ceiling")
+    assert finding.severity == "critical" and finding.params["shards_needed"] >= 2
+
+
+def test_iops_ceiling() -> None:
+    data = intake_data()
+    component(data, "db").update(usage={"iops": 100_000}, capacity={"iops": 200_000})
+    finding = only(data, "iops-ceiling")
+    assert finding.patterns[0] == "sharding" and finding.params["shards_needed"] >= 5
+
+
+def test_hot_partition() -> None:
+    data = intake_data()
+    component(data, "db")["data"].update(partitions=4, hottest_partition_share=0.9)
+    data["targets"]["target_requests_per_second"] = 5000
+    finding = only(data, "hot-partition")
+    assert finding.patterns[0] == "resharding-hot-tenant"
+    assert finding.params["hottest_pct"] == 90.0
+
+
+def test_managed_sla_cap() -> None:
+    data = intake_data()
+    data["targets"]["target_uptime_pct"] = 99.99
+    data["components"].append({"id": "cdn", "kind": "cdn", "managed": True,
+                               "technology": "CloudFront", "depends_on": ["lb"]})
+    finding = only(data, "managed-sla-cap")
+    assert finding.components == ["cdn"] and finding.params["weakest_pct"] == 99.9
+    assert finding.patterns[0] == "multi-region"
+    assert not [f for f in findings_for(data) if f.rule_id == "availability-slo-unreachable"]
+
+
 def test_latency_slo() -> None:
     data = intake_data()
     data["current"]["avg_response_time_ms"] = 180

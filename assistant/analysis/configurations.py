@@ -100,7 +100,7 @@ def _per_vcpu_throughput(team: CapacityReport, component: Component, defaults: D
     return cpu.horizons[0].capacity / component.instances / resolve(component, defaults).vcpu
 
 
-def _on_catalogue_size(component: dict[str, Any], size: str) -> None:
+def on_catalogue_size(component: dict[str, Any], size: str) -> None:
     """Put a component on a catalogue size: overrides that describe today's box are dropped."""
     capacity = component.get("capacity") or {}
     for key in HARDWARE_OVERRIDES:
@@ -117,12 +117,14 @@ def _draft(intake: Intake, team: CapacityReport, profile: Profile,
     components: list[dict[str, Any]] = []
     for component in data["components"]:
         component.pop("host", None)
-        component.pop("usage", None)
+        usage = component.pop("usage", None) or {}
+        if component["kind"] == "db" and usage.get("iops") is not None:
+            component["usage"] = {"iops": usage["iops"]}  # the disk does not change with size
         kind = component["kind"]
         own = intake.component(component["id"])
         if kind in COMPUTE_KINDS and not component.get("managed"):
             per_vcpu = _per_vcpu_throughput(team, own, defaults)
-            _on_catalogue_size(component, profile.app_size)
+            on_catalogue_size(component, profile.app_size)
             size = defaults.size(profile.app_size)
             assert size is not None
             if per_vcpu is not None:
@@ -135,7 +137,7 @@ def _draft(intake: Intake, team: CapacityReport, profile: Profile,
             component["instances"] = max(2, component.get("instances", 1))
         elif kind == "db":
             if not defaults.sizes["database"].find(component.get("size", "")):
-                _on_catalogue_size(component, defaults.sizes["database"].entries[0].name)
+                on_catalogue_size(component, defaults.sizes["database"].entries[0].name)
             data_profile = component.setdefault("data", {})
             data_profile.update(multi_az=profile.multi_az,
                                 cache_hit_ratio=profile.cache_hit_ratio)
@@ -172,13 +174,26 @@ def _apply_sizing(data: dict[str, Any], sized: CapacityReport, profile: Profile)
         replicas = needed_at_target(sized.sizing, cid, "read_replicas")
         if partitions is None or replicas is None:
             continue
+        iops = needed_at_target(sized.sizing, cid, "provisioned_iops")
+        if iops is not None:
+            capacity = component.setdefault("capacity", {})
+            capacity["iops"] = max(iops, capacity.get("iops", 0))
         step = partitions.by_horizon[-1]
         profile_data = component.setdefault("data", {})
         if step.needed != profile_data.get("partitions", 1):
+            _spread_observed_iops(component, step.needed)
             profile_data.pop("hottest_partition_share", None)  # re-split evenly
         profile_data.update(partitions=step.needed, replicas=replicas)
         if step.size is not None:
             component["size"] = step.size
+
+
+def _spread_observed_iops(component: dict[str, Any], partitions: int) -> None:
+    """Observed IOPS were the busiest node's: re-split evenly, each node takes 1/partitions."""
+    usage, data = component.get("usage") or {}, component.get("data") or {}
+    if usage.get("iops"):
+        before = data.get("hottest_partition_share") or 1 / data.get("partitions", 1)
+        usage["iops"] = usage["iops"] / partitions / before
 
 
 def _upper_bound(model: type[BaseModel], field: str) -> int:
@@ -215,7 +230,8 @@ def build_intake(intake: Intake, profile: Profile, defaults: Defaults,
     team = team or analyse(intake, defaults)
     data = _draft(intake, team, profile, defaults)
     for _ in range(2):
-        sized = analyse(bounded_intake(data), defaults, profile.target_utilisation)
+        sized = analyse(bounded_intake(data), defaults, profile.target_utilisation,
+                        latency=False)
         _apply_sizing(data, sized, profile)
     return bounded_intake(data)
 
@@ -324,109 +340,5 @@ def _misses(intake: Intake, config: Configuration, defaults: Defaults) -> list[s
 def three_configurations(intake: Intake, defaults: Defaults,
                          cards: Mapping[str, CardFacts]) -> list[Configuration]:
     """Evaluate the cost-optimised, balanced and performance configurations."""
-    team = analyse(intake, defaults)
+    team = analyse(intake, defaults, latency=False)  # its sizing and curves, not latency
     return [evaluate(intake, profile, defaults, cards, team) for profile in PROFILES]
-
-
-def _db_after(component: dict[str, Any], pattern: str, sized: CapacityReport,
-              defaults: Defaults) -> None:
-    cid, data = component["id"], component.setdefault("data", {})
-    if pattern == "read-replicas":
-        data["replicas"] = max(data.get("replicas", 0),
-                               needed_at_target(sized.sizing, cid, "read_replicas") or 0)
-    elif pattern == "sharding":
-        row = find_sizing(sized.sizing, cid, "write_partitions_at_largest_size")
-        if row is not None and row.needed_at_target > data.get("partitions", 1):
-            data.pop("hottest_partition_share", None)
-            data["partitions"] = row.needed_at_target
-            _on_catalogue_size(component, str(row.inputs["largest_size"]))
-    elif pattern == "vertical-scaling":
-        row = find_sizing(sized.sizing, cid, "partitions")
-        if row is not None and row.by_horizon[-1].size:
-            _on_catalogue_size(component, row.by_horizon[-1].size)
-    elif pattern in {"multi-layer-caching", "distributed-cache"}:
-        data.setdefault("cache_hit_ratio", PROFILES[0].cache_hit_ratio)
-    elif pattern == "redundancy-failover":
-        data["multi_az"] = True
-
-
-APPLIED_PATTERNS = frozenset({
-    "database-separation", "read-replicas", "sharding", "vertical-scaling",
-    "horizontal-autoscaling", "load-balancing", "redundancy-failover", "multi-layer-caching",
-    "distributed-cache", "cdn", "stateless-sessions", "object-storage"})
-
-
-def apply_patterns(intake: Intake, tasks: list[tuple[str, list[str]]],
-                   defaults: Defaults) -> Intake:
-    """The architecture after a roadmap's tasks, built the way the configurations are.
-
-    Each (pattern, components) edits the intake as the pattern would (separate the database,
-    add replicas or shards from the one sizing, scale a stateless tier out to its sizing, add
-    a load balancer or cache where none exists ...). Patterns that change no figure the model
-    holds (monitoring, query tuning) leave it as it is; they are listed in APPLIED_PATTERNS'
-    complement.
-    """
-    sized = analyse(intake, defaults)
-    data = intake.model_dump(mode="python", exclude_none=True)
-    kinds = {c["kind"] for c in data["components"]}
-    for pattern, component_ids in tasks:
-        for component in data["components"]:
-            if component["id"] not in component_ids and pattern != "database-separation":
-                continue
-            _component_after(component, pattern, sized, defaults)
-        if pattern in {"multi-layer-caching", "distributed-cache"} and "cache" not in kinds:
-            data["components"].append({"id": "cache", "kind": "cache",
-                                       "size": defaults.kinds["cache"].default_size})
-            kinds.add("cache")
-        if pattern == "load-balancing" and "lb" not in kinds:
-            entry = [c["id"] for c in data["components"] if c["kind"] in {"web", "app"}][:1]
-            data["components"].append({"id": "lb", "kind": "lb", "managed": True,
-                                       "depends_on": entry})
-            kinds.add("lb")
-        if pattern == "cdn" and "cdn" not in kinds and "lb" in kinds:
-            data["components"].append({"id": "cdn", "kind": "cdn", "managed": True,
-                                       "depends_on": ["lb"]})
-            kinds.add("cdn")
-    return bounded_intake(data)
-
-
-def _component_after(component: dict[str, Any], pattern: str, sized: CapacityReport,
-                     defaults: Defaults) -> None:
-    kind = component["kind"]
-    if pattern == "database-separation":
-        host = component.pop("host", None)
-        if host is not None and kind == "db":
-            component.pop("usage", None)
-            _on_catalogue_size(component, defaults.kinds["db"].default_size or "")
-            component["managed"] = True
-        return
-    if kind == "db":
-        _db_after(component, pattern, sized, defaults)
-        return
-    needed = needed_at_target(sized.sizing, component["id"], "instances")
-    if pattern in {"horizontal-autoscaling", "load-balancing", "redundancy-failover"} and \
-            kind in COMPUTE_KINDS:
-        floor = 2 if pattern != "horizontal-autoscaling" else 1
-        _scale_out_to(component, max(component.get("instances", 1), floor, needed or 1))
-        component["autoscaling"] = component.get("autoscaling", False) or \
-            pattern == "horizontal-autoscaling"
-    elif pattern == "stateless-sessions":
-        component["sessions"] = "external"
-    elif pattern == "object-storage" and component.get("file_storage") == "local":
-        component["file_storage"] = "object"
-    elif pattern in {"vertical-scaling", "distributed-cache"} and kind == "cache" and needed:
-        _scale_out_to(component, max(component.get("instances", 1), needed))
-
-
-def _scale_out_to(component: dict[str, Any], instances: int) -> None:
-    """Run more instances: observed utilisation was measured on today's count, so it spreads.
-
-    Without this, today's CPU at 2 instances would be read as the CPU of every one of the new
-    instances, and the sizing would ask for more again.
-    """
-    before = component.get("instances", 1)
-    usage = component.get("usage") or {}
-    for key in ("cpu_pct", "memory_pct"):
-        if usage.get(key):
-            usage[key] = usage[key] * before / instances
-    component["instances"] = instances

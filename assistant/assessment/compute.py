@@ -99,8 +99,9 @@ def compute_facts(intake: Intake, *, source: str = "", lang: Literal["en", "de"]
         raise KeyError(f"rules cite pattern cards that do not exist: {unknown}")
     costs = monthly_costs(intake, capacity, defaults)
     facts = {card_id: card_facts(card) for card_id, card in cards.items()}
-    roadmap = build_roadmap(intake, findings, {p: facts[p] for p in cited}, defaults,
-                            capacity, costs.totals[0].monthly)
+    roadmap = build_roadmap(intake, findings, facts, defaults, capacity, costs.totals[0].monthly)
+    # a follow-up task (what still broke after the phases) cites its card as well
+    cited = sorted({*cited, *(t.pattern_id for phase in roadmap.phases for t in phase.tasks)})
     roi = _business_case(intake, roadmap, defaults)
     now = (clock or (lambda: datetime.now(UTC)))()
     ledger = assumptions_ledger(intake, defaults, costs, lang)

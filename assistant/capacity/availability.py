@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from assistant.capacity.hosts import components_by_host
 from assistant.catalogue.model import Defaults
+from assistant.catalogue.slas import published_sla
 from assistant.intake.schema import Component, Intake
 
 ASYNC_KINDS = frozenset({"worker", "queue"})
@@ -25,6 +26,7 @@ class AvailabilityUnit(BaseModel):
     availability_pct: float
     spof: bool
     reason: str
+    managed: bool = False
 
 
 class AvailabilityReport(BaseModel):
@@ -41,6 +43,19 @@ class AvailabilityReport(BaseModel):
         """Units whose single failure takes the request path down."""
         return [u for u in self.units if u.spof]
 
+    @property
+    def managed_cap_pct(self) -> float:
+        """The path's availability if every self-run unit never failed: the managed SLAs alone.
+
+        Above the target, redundancy of the team's own components can reach it; below, no
+        redundancy of theirs can, and the gap is in the providers' commitments.
+        """
+        cap = 1.0
+        for unit in self.units:
+            if unit.managed:
+                cap *= unit.availability_pct / 100
+        return round(cap * 100, 4)
+
 
 def request_path(intake: Intake) -> list[Component]:
     """Components a synchronous request can touch: all but workers and queues."""
@@ -48,10 +63,17 @@ def request_path(intake: Intake) -> list[Component]:
 
 
 def _instance_availability(component: Component, defaults: Defaults) -> tuple[float, str]:
-    if component.data is not None and component.data.multi_az:
-        return defaults.availability["managed_multi_az_pct"].value, "multi-AZ failover"
+    multi_az = component.data is not None and component.data.multi_az
+    if multi_az or component.managed:
+        sla = published_sla(component.technology, component.kind, multi_az)
+        if sla is not None:
+            return sla.sla_pct, f"{sla.name} SLA: {sla.source}"
+    if multi_az:
+        own = defaults.availability["managed_multi_az_pct"]
+        return own.value, f"multi-AZ failover ({own.source}; no provider SLA named)"
     if component.managed:
-        return defaults.availability["managed_service_pct"].value, "managed service"
+        own = defaults.availability["managed_service_pct"]
+        return own.value, f"managed service ({own.source}; no provider SLA named)"
     kind = defaults.kinds[component.kind]
     if kind.family is None:
         own = defaults.availability["self_run_instance_pct"]
@@ -93,10 +115,11 @@ def _unit(name: str, members: list[Component], defaults: Defaults) -> Availabili
     shared = len(members) > 1
     spof = instances == 1 and not healing
     what = f"shared host {name} runs {', '.join(m.id for m in members)}" if shared else name
-    how = "managed/self-healing" if healing else f"{weakest[0]:g} % per instance"
+    how = f"managed/self-healing, {weakest[1]}" if healing else \
+        f"{weakest[0]:g} % per instance"
     reason = f"{what}: {instances} instance(s), {how}"
     return AvailabilityUnit(
         name=name, members=[m.id for m in members], instances=instances,
         instance_availability_pct=weakest[0], availability_pct=round(combined * 100, 4),
-        spof=spof, reason=reason,
+        spof=spof, reason=reason, managed=healing,
     )

@@ -110,7 +110,47 @@ def database_curves(spec: ComponentSpec, intake: Intake, growth: GrowthModel,
             {**inputs, "largest_size": spec.largest.name, "largest_node_qps": largest_node},
             ceiling=True))
     curves += _working_set(spec, intake, growth, defaults, data)
+    curves += database_iops(spec, growth, defaults, load.qps * (1 - load.read_ratio) * share)
     return curves
+
+
+def iops_capacity(component: Component, defaults: Defaults) -> tuple[float, str]:
+    """Provisioned volume IOPS of one node: the intake's, else the default gp3 baseline."""
+    if component.capacity.iops:
+        return component.capacity.iops, "capacity.iops"
+    return defaults.database["volume_iops"].value, "default database.volume_iops"
+
+
+def database_iops(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults,
+                  writes_hottest: float) -> list[ResourceCurve]:
+    """Disk IOPS of the busiest node against its volume and against the largest volume.
+
+    Modelled when the intake gives either figure: observed `usage.iops` (the busiest node's),
+    else the hottest partition's writes per second x iops_per_write (reads are taken as
+    served from RAM: the memory curve covers the working set). The ceiling curve holds the
+    same demand against the largest volume on offer: past it, only partitions add IOPS.
+    """
+    c = spec.component
+    if c.usage.iops is None and c.capacity.iops is None:
+        return []
+    capacity, capacity_source = iops_capacity(c, defaults)
+    per_write = defaults.database["iops_per_write"].value
+    demand = c.usage.iops if c.usage.iops is not None else writes_hottest * per_write
+    formula = ("observed iops x rps(m) / rps(now) / provisioned iops" if c.usage.iops is not None
+               else "writes x hottest_share x iops_per_write / provisioned iops")
+    inputs: dict[str, float | str] = {
+        "iops_now": round(demand, 2), "provisioned_iops": capacity,
+        "provisioned_source": capacity_source, "iops_per_write": per_write}
+    largest = defaults.database["largest_volume_iops"].value
+    threshold = defaults.threshold("iops")
+    return [
+        ResourceCurve(c.id, "iops", "IOPS", threshold, capacity, demand, growth.rps_factor,
+                      formula, inputs),
+        ResourceCurve(c.id, "iops", "IOPS", threshold, largest, demand, growth.rps_factor,
+                      f"{formula.rsplit(' / ', 1)[0]} / the largest volume's iops",
+                      {**inputs, "largest_volume_iops": largest,
+                       "largest_size": "largest volume"}, ceiling=True),
+    ]
 
 
 def data_volume_gb(intake: Intake, data: DataProfile) -> float | None:
@@ -137,10 +177,19 @@ def _working_set(spec: ComponentSpec, intake: Intake, growth: GrowthModel, defau
     else:
         assert volume is not None
         working_set = volume * fraction * hottest_share(data)
-    return [ResourceCurve(
+    inputs: dict[str, float | str] = {
+        "working_set_gb": round(working_set, 2), "data_volume_gb": volume or 0,
+        "working_set_fraction": fraction, "memory_gb": memory}
+    curves = [ResourceCurve(
         c.id, "memory", "GB", defaults.threshold("memory"), memory, working_set,
         growth.data_factor, "working_set(m) x hottest_share / memory_gb (the hottest "
         "partition's hot data should fit in one node's RAM; data_volume x fraction when the "
-        "working set is not given)",
-        {"working_set_gb": round(working_set, 2), "data_volume_gb": volume or 0,
-         "working_set_fraction": fraction, "memory_gb": memory})]
+        "working set is not given)", inputs)]
+    if spec.largest is not None and spec.largest.memory_gb and c.kind == "db":
+        curves.append(ResourceCurve(
+            c.id, "memory", "GB", defaults.threshold("memory"), spec.largest.memory_gb,
+            working_set, growth.data_factor,
+            f"working_set(m) x hottest_share / the largest size's RAM ({spec.largest.name})",
+            {**inputs, "largest_size": spec.largest.name,
+             "largest_memory_gb": spec.largest.memory_gb}, ceiling=True))
+    return curves

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assistant.capacity.demand import ComponentSpec, component_rps
+from assistant.capacity.demand import ComponentSpec, calibrated_capacity, component_rps
 from assistant.capacity.growth import GrowthModel
 from assistant.capacity.queueing import mmc_response_time
 from assistant.capacity.sizing import Sizing, needed_at_target
@@ -42,6 +42,19 @@ def latency_goal_ms(intake: Intake, defaults: Defaults) -> float:
         "api_response_ms"].value
 
 
+def per_instance_throughput(spec: ComponentSpec, growth: GrowthModel, defaults: Defaults) -> float:
+    """Requests one instance serves at 100 % CPU, calibrated as the CPU curve is.
+
+    With an observed `usage.cpu_pct` the instance serves today's load at that CPU (the same
+    calibration the capacity curve and the sizing use), else the measured or catalogue figure.
+    """
+    c = spec.component
+    if not c.usage.cpu_pct:
+        return spec.per_instance
+    return calibrated_capacity(component_rps(c, growth, 0, defaults), c.usage.cpu_pct) / \
+        c.instances
+
+
 def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: GrowthModel,
                       defaults: Defaults, sized: list[Sizing] | None = None,
                       ) -> list[LatencyEstimate]:
@@ -56,7 +69,7 @@ def latency_estimates(specs: list[ComponentSpec], intake: Intake, growth: Growth
         c = spec.component
         if c.kind not in LATENCY_KINDS or c.managed or spec.kind.family is None:
             continue
-        mu = spec.per_instance / spec.vcpu
+        mu = per_instance_throughput(spec, growth, defaults) / spec.vcpu
         base = mmc_response_time(max(1, round(spec.vcpu * c.instances)),
                                  component_rps(c, growth, 0, defaults), mu)
         observed = intake.current.avg_response_time_ms

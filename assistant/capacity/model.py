@@ -98,11 +98,13 @@ class CapacityReport(BaseModel):
 
 
 def analyse(intake: Intake, defaults: Defaults | None = None,
-            cpu_utilisation: float | None = None) -> CapacityReport:
+            cpu_utilisation: float | None = None, latency: bool = True) -> CapacityReport:
     """Run the capacity model over an intake.
 
     `cpu_utilisation` sizes for a CPU level other than the 70 % threshold (a configuration
-    that buys more headroom); breaking months always use the thresholds.
+    that buys more headroom); breaking months always use the thresholds. `latency=False`
+    leaves the M/M/c estimates out: the reruns that only need sizing and breaking months (a
+    configuration's sizing pass, the roadmap's recompute) skip the Erlang C of a fleet.
     """
     defaults = defaults or load_defaults()
     growth = GrowthModel(intake)
@@ -127,7 +129,8 @@ def analyse(intake: Intake, defaults: Defaults | None = None,
                   for h in growth.horizons()],
         rps_elasticity=round(growth.rps_alpha, 4),
         resources=reports, breaking_points=breaks,
-        sizing=sized, latency=latency_estimates(specs, intake, growth, defaults, sized),
+        sizing=sized,
+        latency=latency_estimates(specs, intake, growth, defaults, sized) if latency else [],
         availability=availability(intake, defaults), hosts=hosts,
     )
 

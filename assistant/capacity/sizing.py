@@ -98,6 +98,7 @@ def sizing(specs: list[ComponentSpec], curves: Sequence[ResourceCurve], growth: 
     for spec in specs:
         own = [c for c in curves if c.subject == spec.component.id]
         result += _storage(spec, own, growth)
+        result += _provisioned_iops(spec, own, growth)
         if spec.component.kind == "db":
             result += _database(spec, own, growth, cpu_utilisation)
         elif spec.kind.family is not None and not spec.component.managed:
@@ -117,6 +118,29 @@ def _storage(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthModel)
                    current=round(curve.capacity), needed_at_target=rows[-1].needed,
                    by_horizon=rows, formula="ceil(data_volume(m) / 0.80)",
                    inputs={"data_gb_now": round(curve.demand_now, 2)})]
+
+
+def _provisioned_iops(spec: ComponentSpec, own: list[ResourceCurve],
+                      growth: GrowthModel) -> list[Sizing]:
+    """Volume IOPS to provision per node so the busiest node sits at the IOPS threshold.
+
+    Held to the largest volume: past it the partitions (sized above) take the rest.
+    """
+    curve = _curve(own, "iops", False)
+    ceiling = _curve(own, "iops", True)
+    if curve is None:
+        return []
+    largest = ceiling.capacity if ceiling is not None else math.inf
+
+    def needed(month: float) -> int:
+        return int(min(largest, math.ceil(curve.demand(month) / curve.threshold - 1e-9)))
+
+    rows = _counts(growth, needed)
+    return [Sizing(component_id=spec.component.id, quantity="provisioned_iops",
+                   current=round(curve.capacity), needed_at_target=rows[-1].needed,
+                   by_horizon=rows, formula="min(largest volume, ceil(iops(m) / 0.80)) on the "
+                   "busiest node (provisioned IOPS are not priced)",
+                   inputs={"iops_now": round(curve.demand_now, 2)})]
 
 
 def _threshold(curve: ResourceCurve, cpu_utilisation: float | None) -> float:
@@ -173,7 +197,7 @@ def _database(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthModel
     if reads is None or writes is None:
         return []
     plan = _DatabasePlan(spec, data, reads, writes, _curve(own, "memory", False),
-                         cpu_utilisation or reads.threshold)
+                         cpu_utilisation or reads.threshold, _curve(own, "iops", True))
     steps = [(h, plan.at(h.month)) for h in growth.horizons()]
     inputs: dict[str, float | str] = {
         "per_vcpu_qps": round(plan.per_vcpu, 2), "partitions_today": data.partitions,
@@ -203,7 +227,8 @@ def _database(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthModel
             by_horizon=[SizedCount(horizon=h.name, month=h.month, needed=n,
                                    size=spec.largest.name) for h, n in largest],
             formula="max(ceil(writes x skew / (largest node qps x 0.70 x 0.5)), ceil(working "
-                    "set x skew / (largest memory_gb x 0.80)))",
+                    "set x skew / (largest memory_gb x 0.80)), ceil(iops x skew / (largest "
+                    "volume iops x 0.80)))",
             inputs={**inputs, "largest_size": spec.largest.name,
                     "largest_node_qps": round(plan.node_qps(spec.largest), 2),
                     "largest_memory_gb": spec.largest.memory_gb}))
@@ -220,9 +245,10 @@ class _DatabasePlan:
     """The vertical-then-horizontal sizing of one database, month by month."""
 
     def __init__(self, spec: ComponentSpec, data: DataProfile, reads: ResourceCurve,
-                 writes: ResourceCurve, memory: ResourceCurve | None, cpu: float) -> None:
+                 writes: ResourceCurve, memory: ResourceCurve | None, cpu: float,
+                 iops: ResourceCurve | None = None) -> None:
         self.spec, self.data, self.reads, self.writes = spec, data, reads, writes
-        self.memory, self.cpu = memory, cpu
+        self.memory, self.cpu, self.iops = memory, cpu, iops
         # Calibrated throughput per vCPU: the writes curve holds one primary of today's size.
         self.per_vcpu = writes.capacity / spec.vcpu
         current = spec.size
@@ -253,6 +279,9 @@ class _DatabasePlan:
         if self.memory is not None and memory_gb:
             count = max(count, instances_needed(self.memory.demand(month) * self.data.partitions,
                                                 memory_gb * self.memory.threshold))
+        if self.iops is not None:  # the largest volume's IOPS, on any instance size
+            count = max(count, instances_needed(self.iops.demand(month) * self.data.partitions,
+                                                self.iops.capacity * self.iops.threshold))
         return max(count, self.data.partitions)
 
     def at(self, month: float) -> _Step:

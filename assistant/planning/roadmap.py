@@ -12,33 +12,17 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, Field
 
-from assistant.analysis.baseline_costs import monthly_budget
+from assistant.analysis.applied_patterns import apply_patterns
+from assistant.analysis.baseline_costs import monthly_budget, monthly_costs
 from assistant.analysis.rules.finding import Finding
-from assistant.capacity.model import CapacityReport
+from assistant.capacity.growth import GrowthModel
+from assistant.capacity.model import CapacityReport, analyse
 from assistant.catalogue.model import Defaults
 from assistant.intake.dependencies import dependencies_first
 from assistant.intake.schema import Intake
 from assistant.knowledge.cards import CardFacts
-from assistant.planning.task_pricing import price_task
-
-SEVERITY_PHASE = {"critical": 1, "high": 2, "medium": 3, "low": 4}
-
-
-class Task(BaseModel):
-    """One roadmap task: apply a pattern to some components."""
-
-    pattern_id: str
-    title: str
-    title_de: str
-    phase: int
-    components: list[str]
-    resolves: list[str]
-    breaking_month: float | None
-    effort_weeks: float
-    monthly_cost_delta: float
-    currency: str
-    cost_basis: str
-    prerequisites: list[str]
+from assistant.planning.follow_ups import StillOpen, follow_ups
+from assistant.planning.tasks import Task, make_task, phase_for
 
 
 class Phase(BaseModel):
@@ -59,6 +43,12 @@ class Phase(BaseModel):
     monthly_cost_at_target: float | None = Field(
         default=None, description="Monthly cost of the architecture after this phase at the "
         "target load (growth included), from the price catalogue.")
+    cost_horizon: str | None = Field(
+        default=None, description="The horizon this phase's architecture is priced at: the "
+        "first one at or after the month the phase ends (the target for the last phase).")
+    monthly_cost_at_horizon: float | None = Field(
+        default=None, description="Monthly cost of the architecture after this phase at "
+        "cost_horizon's load, growth included.")
 
 
 class Roadmap(BaseModel):
@@ -72,17 +62,9 @@ class Roadmap(BaseModel):
     full_build_out_monthly_cost: float | None = Field(
         default=None, description="Cost of the final architecture at the target load: the last "
         "phase's monthly_cost_at_target.")
-
-
-def _phase_for(findings: list[Finding], defaults: Defaults) -> int:
-    phase = 4
-    for finding in findings:
-        phase = min(phase, SEVERITY_PHASE[finding.severity])
-        if finding.breaking_month is not None:
-            by_month = next(p for p, end in sorted(defaults.roadmap.phase_end_month.items())
-                            if finding.breaking_month <= end)
-            phase = min(phase, max(1, by_month - 1) if finding.breaking_month > 0 else 1)
-    return phase
+    still_open: StillOpen | None = Field(
+        default=None, description="What still breaks before the target after every phase, "
+        "and why the roadmap adds nothing for it (no modelled pattern removes it).")
 
 
 def _collect(findings: list[Finding]) -> dict[str, list[Finding]]:
@@ -114,13 +96,16 @@ def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, C
     With the capacity report, tasks that add infrastructure are priced from the catalogue;
     the rest (and every task without it) carry the card's estimate, labelled as such. The
     baseline is the intake's stated monthly cost, else the catalogue's price of today's system.
+    With it too, the roadmap recomputes: while the architecture after every phase still breaks
+    before the target, the pattern that removes the binding constraint is added (see
+    `follow_ups`), and each phase is priced at its own horizon and at the target.
     """
     currency = intake.currency
     chosen = _collect(findings)
     order = dependencies_first(list(chosen), defaults.roadmap.prerequisites)
-    phases = {pattern: _phase_for(group, defaults) for pattern, group in chosen.items()}
+    phases = {pattern: phase_for(group, defaults) for pattern, group in chosen.items()}
     _pull_prerequisites(phases, order, defaults)
-    tasks = [_task(p, chosen[p], phases[p], cards[p], (intake, capacity, defaults))
+    tasks = [make_task(p, chosen[p], phases[p], cards[p], (intake, capacity, defaults))
              for p in chosen]
     rank = {p: i for i, p in enumerate(order)}
     tasks.sort(key=lambda t: (t.phase, rank[t.pattern_id]))
@@ -129,6 +114,9 @@ def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, C
         cost = intake.current_monthly_cost
         baseline = defaults.convert(cost.amount, cost.currency, currency)
     budget_amount = monthly_budget(intake, defaults)
+    still_open: StillOpen | None = None
+    if capacity is not None:
+        tasks, still_open = follow_ups(intake, tasks, cards, defaults)
     built = _phases(tasks, intake, baseline, budget_amount, defaults)
     if capacity is not None:
         built = _recomputed(intake, built, defaults)
@@ -137,56 +125,48 @@ def build_roadmap(intake: Intake, findings: list[Finding], cards: Mapping[str, C
                    total_monthly_cost_delta=round(sum(t.monthly_cost_delta for t in tasks), 2),
                    first_over_budget_phase=first_over,
                    full_build_out_monthly_cost=built[-1].monthly_cost_at_target
-                   if capacity is not None else None)
+                   if capacity is not None else None,
+                   still_open=still_open)
+
+
+def _phase_horizon(intake: Intake, number: int, defaults: Defaults) -> tuple[int, str]:
+    """Index and name of the first horizon at or after the month a phase ends."""
+    horizons = GrowthModel(intake).horizons()
+    end = min(defaults.roadmap.phase_end_month[number], horizons[-1].month)
+    index = next(i for i, h in enumerate(horizons) if h.month >= end - 1e-9)
+    return index, horizons[index].name
 
 
 def _recomputed(intake: Intake, phases: list[Phase], defaults: Defaults) -> list[Phase]:
     """Apply each phase's tasks to the architecture and run the capacity model again.
 
     The architecture after phase n carries every task of phases 1..n, built the way the
-    configurations are; its first breaking point is what breaks next, its cost at target is
-    priced like the baseline (growth included).
+    configurations are; its first breaking point is what breaks next. It is priced like the
+    baseline (growth included) at its own horizon and at the target.
     """
-    from assistant.analysis.baseline_costs import monthly_costs
-    from assistant.analysis.configurations import apply_patterns
-    from assistant.capacity.model import analyse
-
-    result, architecture = [], intake
-    for phase in phases:
-        architecture = apply_patterns(architecture, [(t.pattern_id, t.components)
-                                                     for t in phase.tasks], defaults)
-        capacity = analyse(architecture, defaults)
+    result = []
+    architectures = after_each_phase(intake, [[(t.pattern_id, t.components) for t in p.tasks]
+                                              for p in phases], defaults)
+    for phase, (architecture, capacity) in zip(phases, architectures, strict=True):
         first = capacity.first_break
-        cost = monthly_costs(architecture, capacity, defaults).totals[-1].monthly
+        totals = monthly_costs(architecture, capacity, defaults).totals
+        index, horizon = _phase_horizon(intake, phase.number, defaults)
         result.append(phase.model_copy(update={
             "breaks_next": f"{first.subject} {first.resource}" if first else None,
             "breaks_next_month": first.month if first else None,
-            "monthly_cost_at_target": cost}))
+            "monthly_cost_at_target": totals[-1].monthly, "cost_horizon": horizon,
+            "monthly_cost_at_horizon": totals[index].monthly}))
     return result
 
 
-def _task(pattern: str, group: list[Finding], phase: int, card: CardFacts,
-          context: tuple[Intake, CapacityReport | None, Defaults]) -> Task:
-    intake, capacity, defaults = context
-    currency = intake.currency
-    low, high = card.effort_weeks
-    months = [f.breaking_month for f in group if f.breaking_month is not None]
-    components = sorted({c for f in group for c in f.components})
-    priced = price_task(pattern, components, intake, capacity, defaults) if capacity else None
-    if priced is not None:
-        cost = defaults.convert(priced.monthly_usd, "USD", currency)
-        basis = f"catalogue: {priced.basis}"
-    else:
-        cost_low, cost_high, cost_currency = card.monthly_cost
-        cost = defaults.convert((cost_low + cost_high) / 2, cost_currency, currency)
-        basis = f"card estimate (knowledge/{pattern}.md, midpoint)"
-    return Task(
-        pattern_id=pattern, title=card.title, title_de=card.title_de, phase=phase,
-        components=components, resolves=[f.id for f in group],
-        breaking_month=min(months) if months else None, effort_weeks=round((low + high) / 2, 1),
-        monthly_cost_delta=round(cost, 2), currency=currency, cost_basis=basis,
-        prerequisites=[p for p in defaults.roadmap.prerequisites.get(pattern, [])],
-    )
+def after_each_phase(intake: Intake, phases: list[list[tuple[str, list[str]]]],
+                     defaults: Defaults) -> list[tuple[Intake, CapacityReport]]:
+    """The architecture after each phase (its tasks applied on top of the phases before)."""
+    result, architecture = [], intake
+    for tasks in phases:
+        architecture = apply_patterns(architecture, tasks, defaults)
+        result.append((architecture, analyse(architecture, defaults, latency=False)))
+    return result
 
 
 def _phases(tasks: list[Task], intake: Intake, baseline: float, budget: float | None,

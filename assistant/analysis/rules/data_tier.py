@@ -66,7 +66,7 @@ def _each_break_of(ctx: RuleContext, meta: Rule, resource: str) -> list[Finding]
     ]
 
 
-@rule("connection-pool-exhaustion", "high", ["connection-pooling"])
+@rule("connection-pool-exhaustion", "high", ["connection-pooling", "connection-proxy"])
 def connection_pool_exhaustion(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag connection counts that reach 80 % of the maximum before the target."""
     return _each_break_of(ctx, meta, "connections")
@@ -78,7 +78,8 @@ def storage_growth(ctx: RuleContext, meta: Rule) -> list[Finding]:
     return _each_break_of(ctx, meta, "storage")
 
 
-@rule("vertical-ceiling", "critical", ["sharding", "table-partitioning"])
+@rule("vertical-ceiling", "critical", ["sharding", "functional-partitioning",
+                                         "table-partitioning"])
 def vertical_ceiling(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """Flag a database whose writes saturate even the largest size before the target.
 
@@ -87,7 +88,7 @@ def vertical_ceiling(ctx: RuleContext, meta: Rule) -> list[Finding]:
     """
     findings = []
     for b in ctx.capacity.breaking_points:
-        if not b.ceiling:
+        if not b.ceiling or b.resource != "writes":
             continue
         db = ctx.intake.component(b.members[0])
         data = db.data
@@ -101,3 +102,92 @@ def vertical_ceiling(ctx: RuleContext, meta: Rule) -> list[Finding]:
                       Evidence(label="evidence.shards_needed", value=shards,
                                source="sizing write_partitions_at_largest_size")]))
     return findings
+
+
+@rule("memory-ceiling", "critical", ["sharding", "functional-partitioning"])
+def memory_ceiling(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag a database whose hot data outgrows even the largest size's RAM before the target.
+
+    A bigger box stops helping: the working set must be split (shards, or a domain moved to
+    its own store).
+    """
+    return _ceiling_findings(ctx, meta, "memory", "working set against RAM beyond the largest "
+                             "size")
+
+
+@rule("iops-ceiling", "critical", ["sharding"])
+def iops_ceiling(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag a database whose disk IOPS outgrow even the largest volume before the target."""
+    return _ceiling_findings(ctx, meta, "iops", "disk IOPS beyond the largest volume")
+
+
+def _ceiling_findings(ctx: RuleContext, meta: Rule, resource: str,
+                      constraint: str) -> list[Finding]:
+    findings = []
+    for b in ctx.capacity.breaking_points:
+        if not b.ceiling or b.resource != resource:
+            continue
+        db = ctx.intake.component(b.members[0])
+        shards = shard_count(ctx, db.id) or 1
+        findings.append(meta.finding(
+            b.members, breaking_month=b.month, component=b.subject, month=b.month,
+            constraint=constraint, shards_needed=shards,
+            partitions=db.data.partitions if db.data else 1,
+            evidence=[break_evidence(b),
+                      Evidence(label="evidence.shards_needed", value=shards,
+                               source="sizing write_partitions_at_largest_size")]))
+    return findings
+
+
+HOT_RESOURCES = frozenset({"cpu", "reads", "writes", "memory", "iops"})
+
+
+@rule("hot-partition", "high", ["resharding-hot-tenant", "sharding"])
+def hot_partition(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag a partition that saturates before the target while an even split would not yet.
+
+    The store's average is fine; its busiest partition (`hottest_partition_share`) is not.
+    More shards of the same key leave the hot key where it is: split or move the hot tenant.
+    """
+    findings = []
+    for db in (c for c in ctx.intake.components if c.kind == "db"):
+        data = db.data
+        if data is None or data.partitions < 2 or data.hottest_partition_share is None:
+            continue
+        if data.hottest_partition_share <= 1 / data.partitions + 1e-9:
+            continue
+        hot = [b for b in ctx.capacity.breaks_for(db.id)
+               if not b.ceiling and b.resource in HOT_RESOURCES]
+        if not hot:
+            continue
+        even = _even_split_month(ctx, db.id, hot[0].resource)
+        if even is not None and even <= hot[0].month:
+            continue  # the skew is not what binds
+        shown_even = even if even is not None else "none"
+        findings.append(meta.finding(
+            [db.id], severity=month_severity(hot[0].month, ctx.intake.targets.target_month),
+            breaking_month=hot[0].month, constraint="a hot partition", component=db.id,
+            resource=hot[0].resource, month=hot[0].month,
+            hottest_pct=round(data.hottest_partition_share * 100, 1),
+            average_pct=round(100 / data.partitions, 1), even_month=shown_even,
+            evidence=[break_evidence(hot[0]),
+                      Evidence(label="evidence.hot_share",
+                               value=round(data.hottest_partition_share * 100, 1), unit="%",
+                               source="intake data.hottest_partition_share"),
+                      Evidence(label="evidence.even_split_month", value=shown_even,
+                               unit="months" if even is not None else "",
+                               source="the capacity model rerun with the load split evenly")]))
+    return findings
+
+
+def _even_split_month(ctx: RuleContext, db_id: str, resource: str) -> float | None:
+    """The month this resource of the store would break with its load split evenly."""
+    from assistant.capacity.model import analyse
+
+    data = ctx.intake.model_dump(mode="python", exclude_none=True)
+    for component in data["components"]:
+        if component["id"] == db_id:
+            component["data"].pop("hottest_partition_share", None)
+    even = analyse(type(ctx.intake).model_validate(data), ctx.defaults, latency=False)
+    return next((b.month for b in even.breaks_for(db_id)
+                 if not b.ceiling and b.resource == resource), None)

@@ -67,14 +67,29 @@ def _database(ctx: RuleContext, db: Component, resource: str) -> Remedy:
     read_heavy = read_ratio(db, ctx.defaults) >= \
         ctx.defaults.database["read_replica_trigger_ratio"].value
     cache_first = [] if has_kind(ctx, "cache") or not read_heavy else ["multi-layer-caching"]
+    if resource == "iops":
+        return _iops(ctx, db, current)
     if sized is not None and sized.needed_at_target > current:
         what = "working set against RAM" if resource == "memory" else "writes"
-        return Remedy(f"{what} beyond the largest size", ["sharding", *cache_first])
+        return Remedy(f"{what} beyond the largest size",
+                      ["sharding", "functional-partitioning", *cache_first])
     if resource == "reads" or (replicas > today_replicas and resource != "memory"):
         return Remedy("reads", [*cache_first, "read-replicas"])
     if resource == "memory":
         return _grow_up_then_out(ctx, db, "working set against RAM", ["sharding"])
     return _grow_up_then_out(ctx, db, "writes", ["sharding", "message-queues"])
+
+
+def _iops(ctx: RuleContext, db: Component, current: int) -> Remedy:
+    """Disk IOPS: provision a bigger volume, until even the largest volume is not enough."""
+    shards = needed_at_target(ctx.capacity.sizing, db.id, "write_partitions_at_largest_size")
+    if shards is not None and shards > current and _iops_past_largest_volume(ctx, db):
+        return Remedy("disk IOPS beyond the largest volume", ["sharding"])
+    return Remedy("disk IOPS", ["vertical-scaling", "sharding"])
+
+
+def _iops_past_largest_volume(ctx: RuleContext, db: Component) -> bool:
+    return any(b.ceiling and b.resource == "iops" for b in ctx.capacity.breaks_for(db.id))
 
 
 def remedy_for(ctx: RuleContext, subject: str, members: list[str], resource: str) -> Remedy:
@@ -87,7 +102,7 @@ def remedy_for(ctx: RuleContext, subject: str, members: list[str], resource: str
         return Remedy(f"{resource} of a shared host", ["vertical-scaling"])
     component = ctx.intake.component(subject)
     if resource == "connections":
-        return Remedy("connections", ["connection-pooling"])
+        return Remedy("connections", ["connection-pooling", "connection-proxy"])
     if resource == "storage":
         return Remedy("storage", ["data-archiving", "object-storage", "table-partitioning"])
     if component.kind == "db":

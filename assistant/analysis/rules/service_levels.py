@@ -9,6 +9,7 @@ from assistant.analysis.rules.common import break_evidence, entry_tier, month_se
 from assistant.analysis.rules.finding import Evidence, Finding
 from assistant.analysis.rules.registry import Rule, RuleContext, rule
 from assistant.analysis.rules.remedies import remedy_for
+from assistant.capacity.availability import AvailabilityReport
 from assistant.capacity.model import BreakingPoint
 
 
@@ -40,31 +41,64 @@ def performance_budget_exceeded(ctx: RuleContext, meta: Rule) -> list[Finding]:
 @rule("availability-slo-unreachable", "critical", ["redundancy-failover", "health-checks",
                                                     "load-balancing"])
 def availability_slo_unreachable(ctx: RuleContext, meta: Rule) -> list[Finding]:
-    """Flag an uptime target the current redundancy cannot reach."""
+    """Flag an uptime target the current redundancy of the team's own components cannot reach.
+
+    It names the single points of failure, else the least available self-run unit. When the
+    managed services' SLAs alone already fall below the target, `managed_sla_cap` says so
+    instead: making a managed service "redundant" is not a task the team can price.
+    """
     report = ctx.capacity.availability
     if report.meets_target is not False:
         return []
     spofs = report.spofs
-    # With no single point of failure, the unit to make redundant is the least available one.
-    weakest = min(report.units, key=lambda u: u.availability_pct, default=None)
+    self_run = [u for u in report.units if not u.managed]
+    if not spofs and (report.managed_cap_pct < (report.target_pct or 0) or not self_run):
+        return []
+    weakest = min(self_run, key=lambda u: u.availability_pct, default=None)
     members = sorted({m for u in spofs for m in u.members}) or \
         (list(weakest.members) if weakest else [])
     return [meta.finding(
         members, breaking_month=0.0, path_pct=report.path_availability_pct,
         target_pct=report.target_pct or 0, spofs=", ".join(u.name for u in spofs) or "-",
-        evidence=[Evidence(label="evidence.path_availability",
-                           value=report.path_availability_pct, unit="%", source=report.formula),
-                  *[Evidence(label="evidence.unit_availability", params={"name": u.name},
-                             value=u.availability_pct, unit="%",
-                             source=u.reason) for u in report.units]])]
+        evidence=_availability_evidence(report))]
 
 
-_CAPACITY_RESOURCES = frozenset({"cpu", "memory", "reads", "writes"})
+@rule("managed-sla-cap", "high", ["multi-region", "redundancy-failover"])
+def managed_sla_cap(ctx: RuleContext, meta: Rule) -> list[Finding]:
+    """Flag a target above what the managed services on the path promise together.
+
+    The composite of their published SLAs caps the path even if every self-run component
+    never failed; reaching the target takes a second provider or region for the weakest
+    managed services (multi-CDN, cross-region replicas), or a target the providers back.
+    """
+    report = ctx.capacity.availability
+    target = report.target_pct
+    if report.meets_target is not False or target is None or report.managed_cap_pct >= target:
+        return []
+    managed = sorted((u for u in report.units if u.managed), key=lambda u: u.availability_pct)
+    weakest = [u for u in managed if u.availability_pct == managed[0].availability_pct]
+    return [meta.finding(
+        sorted({m for u in weakest for m in u.members}), breaking_month=0.0,
+        constraint="availability: the managed services' published SLAs",
+        cap_pct=report.managed_cap_pct, target_pct=target,
+        weakest=", ".join(u.name for u in weakest), weakest_pct=managed[0].availability_pct,
+        evidence=_availability_evidence(report))]
+
+
+def _availability_evidence(report: AvailabilityReport) -> list[Evidence]:
+    return [Evidence(label="evidence.path_availability", value=report.path_availability_pct,
+                     unit="%", source=report.formula),
+            *[Evidence(label="evidence.unit_availability", params={"name": u.name},
+                       value=u.availability_pct, unit="%", source=u.reason)
+              for u in report.units]]
+
+
+_CAPACITY_RESOURCES = frozenset({"cpu", "memory", "reads", "writes", "iops"})
 
 
 @rule("capacity-threshold", "high", ["horizontal-autoscaling", "vertical-scaling"])
 def capacity_threshold(ctx: RuleContext, meta: Rule) -> list[Finding]:
-    """Flag each component or host whose CPU, memory, reads or writes cross their threshold.
+    """Flag each component or host whose CPU, memory, reads, writes or IOPS cross a threshold.
 
     The patterns follow the binding constraint (`remedies.remedy_for`), not the resource alone.
     """
