@@ -60,6 +60,18 @@ def _from_scratch(retrieval: Any = None) -> Callable[[], None]:
     return clear
 
 
+def core_seconds(intake: Path, runs: int) -> float:
+    """Median of the core review alone (no retrieval, no files), each run from scratch."""
+    import assistant
+    from assistant.settings import Settings
+
+    settings = Settings(provider="offline")
+    assistant.review(intake, settings, use_knowledge_base=False)
+    return median_seconds(runs, lambda: assistant.review(intake, settings,
+                                                         use_knowledge_base=False),
+                          _from_scratch())
+
+
 def in_process(intake: Path, runs: int) -> list[Row]:
     """Core review, + retrieval for every finding, + md/json/html with charts (warm process)."""
     import assistant
@@ -98,7 +110,7 @@ def in_process(intake: Path, runs: int) -> list[Row]:
 def cold_cli(intake: Path, runs: int) -> list[Row]:
     """Whole `archreview review` processes (index unchanged in a warmed cache folder)."""
     cli = shutil.which("archreview", path=str(Path(sys.executable).parent))
-    if cli is None:
+    if cli is None or runs <= 0:
         return []
     rows = []
     with tempfile.TemporaryDirectory(prefix="archreview-bench-cli-") as folder:
