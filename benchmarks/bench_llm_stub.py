@@ -50,12 +50,23 @@ def answers(path: Path) -> dict[str, str]:
 
 def run(server: StubLLMServer, concurrency: int | None, out: Path | None,
         intake: Path = EXAMPLE) -> float:
+    """One review through the LLM path; `concurrency` None lets the superstep ask at once.
+
+    The stub listens on 127.0.0.1, which archreview treats as a one-slot local server (one
+    request at a time); the stub has no slot limit, so the parallel run sets the concurrency to
+    the superstep's width, as a hosted provider gets, and `concurrency=1` is the local default.
+    """
+    from assistant.workflow.graph import PARALLEL
+
     settings = Settings(provider="openai-compatible", base_url=server.openai_base_url,
-                        model="stub")
+                        model="stub", concurrency=concurrency or len(PARALLEL))
     provider = build_provider(settings)
+    from assistant.capacity import model
+
+    getattr(model, "clear_memo", lambda: None)()  # every review from scratch, as in a batch
     start = time.perf_counter()
     review = run_workflow(intake, settings, out_dir=out, provider=provider,
-                         max_concurrency=concurrency)
+                         max_concurrency=concurrency or len(PARALLEL))
     elapsed = time.perf_counter() - start
     assert review.mode == "llm" and all(s.source == "llm" for s in review.sections.values()), \
         review.sections
@@ -92,10 +103,12 @@ def measure(delay: float, runs: int, intake: Path = EXAMPLE, serial: bool = True
         out = Path(tempfile.mkdtemp(prefix="archreview-bench-llm-"))
         try:
             target = out if files else None
+            run(server, None, target, intake)  # warm-up: imports, SDK client, templates
+            seen = len(server.requests_to(OPENAI_PATH))
             parallel = [run(server, None, target, intake) for _ in range(runs)]
-            calls = len(server.requests_to(OPENAI_PATH)) // runs
+            calls = (len(server.requests_to(OPENAI_PATH)) - seen) // runs
             sizes, probes = {}, 0
-            for request in server.requests_to(OPENAI_PATH)[:calls]:
+            for request in server.requests_to(OPENAI_PATH)[seen:seen + calls]:
                 body = request.json
                 if "response_format" not in body:
                     probes += 1

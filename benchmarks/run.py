@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import bench_diagram  # noqa: E402
 import bench_knowledge  # noqa: E402
 import bench_llm_stub  # noqa: E402
 import bench_review  # noqa: E402
@@ -39,6 +40,8 @@ GOALS = {
     "graph overhead per review, stub at 0 ms": "<= 150 ms",
     "retrieval: index build cold / unchanged, query p50": "keep (1.56 s / 8 ms / 6.5 ms)",
     "prompt size per step (characters / 4)": "report",
+    "architecture diagram (dot) at 50 / 195 / 500 components":
+        "readable at 50+ (hand-placed: 66,000 pt at 500)",
 }
 
 
@@ -108,6 +111,11 @@ def table(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     rows.append(("prompt size per step (characters / 4)",
                  f"max ~{largest // 4:,} tokens ({detail})", "1",
                  "no offline tokenizer installed: characters / 4"))
+    sizes_drawn = [bench_diagram.measure(count) for count in args.diagram_counts]
+    rows.append(("architecture diagram (dot) at 50 / 195 / 500 components",
+                 "; ".join(f"{d['components']}: {d['width']:,.0f} x {d['height']:,.0f} px, "
+                           f"{d['seconds'] * 1000:,.0f} ms" for d in sizes_drawn), "1",
+                 "python benchmarks/bench_diagram.py (500: layout only, intakes stop at 200)"))
     return rows
 
 
@@ -147,6 +155,8 @@ def main() -> int:
     parser.add_argument("--stub-runs", type=int, default=3, help="LLM-path reviews per median")
     parser.add_argument("--delay", type=float, default=2.0, help="stub latency per call, s")
     parser.add_argument("--intake", type=Path, default=bench_review.EXAMPLE)
+    parser.add_argument("--diagram-counts", type=lambda v: [int(c) for c in v.split(",")],
+                        default=[50, 195, 500], help="component counts for the diagram row")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
     args = parser.parse_args()
     args.intake = args.intake.resolve()

@@ -6,6 +6,7 @@ The runner must write every row of issue 18's table, each with a figure and its 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,8 @@ from tests.helpers import intake_data
 ROWS = ("core review in-process", "+ retrieval for every finding", "+ md,json,html with charts",
         "cold CLI, `--format json`", "cold CLI, `--format md,json,html`", "batch of 200",
         "LLM path against the stub", "graph overhead per review",
-        "retrieval: index build cold / unchanged, query p50", "prompt size per step")
+        "retrieval: index build cold / unchanged, query p50", "prompt size per step",
+        "architecture diagram (dot)")
 
 
 @pytest.fixture
@@ -38,7 +40,8 @@ def _script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
 def test_the_runner_writes_every_row(tiny_intake: Path, tmp_path: Path) -> None:
     out = tmp_path / "results.md"
     done = _script("run.py", "--runs", "1", "--cli-runs", "1", "--stub-runs", "1",
-                   "--delay", "0.05", "--intake", str(tiny_intake), "--out", str(out))
+                   "--delay", "0.05", "--intake", str(tiny_intake), "--out", str(out),
+                   "--diagram-counts", "8,210")
     assert done.returncode == 0, done.stderr[-3000:]
     table = [line for line in out.read_text(encoding="utf-8").splitlines()
              if line.startswith("| ") and not line.startswith("| measure")]
@@ -62,6 +65,16 @@ def test_the_review_benchmark_runs(tiny_intake: Path) -> None:
                    str(tiny_intake))  # the runner's test above covers the cold CLI rows
     assert done.returncode == 0, done.stderr[-3000:]
     assert "core review in-process" in done.stdout and "+ md,json,html" in done.stdout
+
+
+@pytest.mark.slow
+def test_the_diagram_benchmark_runs() -> None:
+    done = _script("bench_diagram.py", "--counts", "8,210")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "8 components" in done.stdout and "210 components" in done.stdout
+    assert "layout only" in done.stdout
+    if shutil.which("dot"):
+        assert "NOT DRAWN" not in done.stdout
 
 
 @pytest.mark.slow
