@@ -42,3 +42,26 @@ def make_intake(**changes: Any) -> Intake:
 def component(data: dict[str, Any], component_id: str) -> dict[str, Any]:
     """Find a component dict by id inside intake data (to change it in place)."""
     return next(c for c in data["components"] if c["id"] == component_id)
+
+
+def layered_intake_data(count: int) -> dict[str, Any]:
+    """An intake of `count` components in request order: a load balancer, web and app tiers,
+    workers, then data stores (each caller depends on two of the next tier), for diagram size
+    tests."""
+    kinds = ("web", "app", "worker", "cache", "queue", "db")
+    sizes = [max(1, (count - 1) // len(kinds) + (k < (count - 1) % len(kinds)))
+             for k in range(len(kinds))]
+    components: list[dict[str, Any]] = [{"id": "lb", "kind": "lb", "managed": True,
+                                         "depends_on": [f"web-{i}" for i in range(sizes[0])]}]
+    for level, kind in enumerate(kinds):
+        below = level + 1 < len(kinds)
+        for i in range(sizes[level]):
+            entry: dict[str, Any] = {"id": f"{kind}-{i}", "kind": kind}
+            if below:
+                width = sizes[level + 1]
+                entry["depends_on"] = sorted({f"{kinds[level + 1]}-{i % width}",
+                                              f"{kinds[level + 1]}-{(i * 7 + 3) % width}"})
+            if kind == "db":
+                entry["data"] = {"read_ratio": 0.8}
+            components.append(entry)
+    return intake_data(components=components[:count])

@@ -180,3 +180,18 @@ def test_a_new_set_replaces_the_old_one_whole(tmp_path: Path) -> None:
     assert written == [str(tmp_path / "report.json")]
     assert {p.name for p in tmp_path.iterdir()} == {"report.json"}
     assert "report.html" in REPORT_FILES
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz dot (make graphviz)")
+def test_graphviz_diagram_keeps_hostile_technology_as_text() -> None:
+    import xml.etree.ElementTree as ET
+
+    from assistant.report.diagram import svg
+
+    drawing = svg(hostile_review())
+    root = ET.fromstring(drawing)  # well-formed XML: no label escaped its element
+    tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
+    assert not tags & {"script", "foreignObject", "image", "a", "iframe"}, tags
+    texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "not drawn" not in texts and "api-1" in texts and "api_1" in texts
+    assert "<script" not in drawing and '"] --> evil["' in texts  # shown, as text

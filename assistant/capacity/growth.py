@@ -48,8 +48,23 @@ class GrowthModel:
         """The last month the model looks at: the target month."""
         return float(self.intake.targets.target_month)
 
+    @cached_property
+    def _users_at(self) -> dict[float, float]:
+        """Users already computed per month (the model asks for the same grid months per curve)."""
+        return {}
+
     def users(self, month: float) -> float:
-        """Users at a month, geometric between anchors, extrapolated past the last one."""
+        """Users at a month, geometric between anchors, extrapolated past the last one.
+
+        Memoised per month: every resource curve walks the same month grid, so each month is
+        computed once per model instead of once per curve (the same float either way).
+        """
+        known = self._users_at.get(month)
+        if known is None:
+            known = self._users_at[month] = self._users(month)
+        return known
+
+    def _users(self, month: float) -> float:
         anchors = self.user_anchors
         if len(anchors) == 1:
             return anchors[0][1]
@@ -119,5 +134,10 @@ class GrowthModel:
 
     def months(self) -> list[float]:
         """The grid the breaking-point search walks, from now to the target month."""
+        return list(self._grid)
+
+    @cached_property
+    def _grid(self) -> tuple[float, ...]:
+        """The month grid, built once per model (every curve's search walks it)."""
         steps = int(round(self.end_month / STEP_MONTHS))
-        return [round(i * STEP_MONTHS, 4) for i in range(steps + 1)]
+        return tuple(round(i * STEP_MONTHS, 4) for i in range(steps + 1))

@@ -9,6 +9,9 @@ arithmetic, it receives the result as facts.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from pydantic import BaseModel
 
 from assistant.capacity.availability import AvailabilityReport, availability
@@ -97,6 +100,13 @@ class CapacityReport(BaseModel):
         return [b for b in self.breaking_points if component_id in b.members]
 
 
+#: How many capacity reports `analyse` keeps (one review asks for about 12 distinct ones).
+MEMO_SIZE = 64
+_memo: OrderedDict[tuple[str, int, float | None, bool], tuple[Defaults, CapacityReport]] = \
+    OrderedDict()
+_memo_lock = threading.Lock()
+
+
 def analyse(intake: Intake, defaults: Defaults | None = None,
             cpu_utilisation: float | None = None, latency: bool = True) -> CapacityReport:
     """Run the capacity model over an intake.
@@ -105,8 +115,38 @@ def analyse(intake: Intake, defaults: Defaults | None = None,
     that buys more headroom); breaking months always use the thresholds. `latency=False`
     leaves the M/M/c estimates out: the reruns that only need sizing and breaking months (a
     configuration's sizing pass, the roadmap's recompute) skip the Erlang C of a fleet.
+
+    Memoised on identical input (the intake's JSON, the same defaults object, the CPU level,
+    with or without latency): one review runs the model many times, on 10-12 distinct
+    architectures (the team's own is asked for by the workflow, the configurations and the
+    roadmap). The report returned is shared between those callers, so it is read-only by
+    convention: nothing changes a `CapacityReport` in place (build a copy with
+    `model_copy(update=...)` instead).
     """
     defaults = defaults or load_defaults()
+    key = (intake.model_dump_json(), id(defaults), cpu_utilisation, latency)
+    with _memo_lock:
+        hit = _memo.get(key)
+        if hit is not None and hit[0] is defaults:
+            _memo.move_to_end(key)
+            return hit[1]
+    report = _analyse(intake, defaults, cpu_utilisation, latency)
+    with _memo_lock:
+        _memo[key] = (defaults, report)  # holding `defaults` keeps its id from being reused
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return report
+
+
+def clear_memo() -> None:
+    """Forget every memoised capacity report (benchmarks time a review from scratch)."""
+    with _memo_lock:
+        _memo.clear()
+
+
+def _analyse(intake: Intake, defaults: Defaults, cpu_utilisation: float | None,
+             latency: bool) -> CapacityReport:
+    """Run the capacity model (uncached): curves, sizing, hosts, breaking points, latency."""
     growth = GrowthModel(intake)
     specs = [resolve(c, defaults) for c in intake.components]
     curves: list[tuple[ResourceCurve, list[str]]] = []

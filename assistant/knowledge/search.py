@@ -69,6 +69,7 @@ RRF_K = 60
 WEIGHTS: dict[str, float] = {"bm25": 1.0, "vector": 1.0}
 CANDIDATES = 20  # how deep each retriever's list goes into the fusion
 VECTOR_CHUNKS = 60  # chunks fetched from Chroma before grouping them by card
+QUERY_MEMO = 1024  # query embeddings kept per knowledge base (a few KB each)
 @dataclass(frozen=True)
 class SearchHit:
     """One retrieved card: its fused score, its rank, and which retrievers found it."""
@@ -161,6 +162,7 @@ class KnowledgeBase:
     _collection: Any = field(default=None, init=False, repr=False)
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
     _by_id: dict[str, PatternCard] = field(default_factory=dict, init=False, repr=False)
+    _query_vectors: dict[str, list[float]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.cards = sorted(self.cards, key=lambda c: c.id)
@@ -234,19 +236,42 @@ class KnowledgeBase:
 
     def vector_ranking(self, query: str, kind: str | None = None) -> list[str]:
         """Rank card ids by the cosine distance of their closest chunk to the query."""
+        return self._vector_rankings([query], kind)[0]
+
+    def _query_vector(self, query: str) -> list[float]:
+        """Embed one query on its own, memoised per text.
+
+        Why one at a time: the packaged model's vectors shift by up to 0.013 when texts share a
+        batch (padding), which reorders hits; a query must rank the same however it is asked.
+        Reviews ask the same rule-derived queries again and again, hence the memo.
+        """
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self.embedder.embed([query])[0]
+            if len(self._query_vectors) >= QUERY_MEMO:
+                self._query_vectors.pop(next(iter(self._query_vectors)))
+            self._query_vectors[query] = vector
+        return vector
+
+    def _vector_rankings(self, queries: Sequence[str], kind: str | None) -> list[list[str]]:
+        """Rank card ids for several queries in one embedding batch and one Chroma query."""
         collection = self._ensure_index()
         count = collection.count()
-        if not count:
-            return []
+        if not count or not queries:
+            return [[] for _ in queries]
         result = collection.query(
-            query_texts=[query], n_results=min(VECTOR_CHUNKS, count),
+            query_embeddings=[self._query_vector(q) for q in queries],
+            n_results=min(VECTOR_CHUNKS, count),
             where={f"kind_{kind}": True} if kind else None, include=["metadatas", "distances"])
-        ranking: list[str] = []
-        for metadata in result["metadatas"][0]:
-            card_id = str(metadata["card_id"])
-            if card_id not in ranking and card_id in self._by_id:
-                ranking.append(card_id)
-        return ranking
+        rankings: list[list[str]] = []
+        for metadatas in result["metadatas"]:
+            ranking: list[str] = []
+            for metadata in metadatas:
+                card_id = str(metadata["card_id"])
+                if card_id not in ranking and card_id in self._by_id:
+                    ranking.append(card_id)
+            rankings.append(ranking)
+        return rankings
 
     def search(self, query: str, k: int = 5, kind: str | None = None) -> list[SearchHit]:
         """Find the k cards that best match a query, optionally only those for a component kind.
@@ -256,10 +281,24 @@ class KnowledgeBase:
             k: how many hits to return.
             kind: a component kind (e.g. "db"); only cards whose applies_to lists it qualify.
         """
-        if not query.strip() or k <= 0:
-            return []
+        return self.search_many([query], k, kind)[0]
+
+    def search_many(self, queries: Sequence[str], k: int = 5,
+                    kind: str | None = None) -> list[list[SearchHit]]:
+        """Search several queries at once; the same hits as `search` gives each of them.
+
+        Why: a review asks one query per finding; embedding them in one batch and asking
+        Chroma once costs about what one query does, instead of one round per finding.
+        """
+        asked = [q for q in dict.fromkeys(queries) if q.strip()] if k > 0 else []
+        vectors = dict(zip(asked, self._vector_rankings(asked, kind), strict=True))
+        return [self._fused(query, kind, vectors[query], k) if query in vectors else []
+                for query in queries]
+
+    def _fused(self, query: str, kind: str | None, vector: list[str], k: int) -> list[SearchHit]:
+        """Fuse the BM25 and the vector ranking of one query into its top k hits."""
         rankings = {"bm25": self.bm25_ranking(query, kind)[:CANDIDATES],
-                    "vector": self.vector_ranking(query, kind)[:CANDIDATES]}
+                    "vector": vector[:CANDIDATES]}
         fused = reciprocal_rank_fusion(rankings, WEIGHTS)[:k]
         return [SearchHit(card_id=card_id, title=self._by_id[card_id].title, score=score,
                           rank=rank, matched_by=found)

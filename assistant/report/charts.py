@@ -1,30 +1,38 @@
 """Charts for the reports: utilisation over time, the roadmap as a Gantt chart, cash flow.
 
-Drawn with matplotlib (Agg, imported inside the functions so the CLI starts fast). HTML gets
-inline SVG with text kept as text and element ids scoped per chart, so several charts can sit
-in one page; Markdown gets PNG files next to the report. Output is deterministic: a fixed
-`svg.hashsalt`, no dates in the metadata. Every label comes from the string catalogue, and
-mathtext is off (`text.parse_math`), so a `$` in intake text stays a dollar sign.
+Drawn as plain SVG by `svgkit` (text stays text, escaped; ids scoped per chart, so several
+charts sit in one page); Markdown gets PNG files next to the report, rendered from the same
+SVG. Output is deterministic by construction (no dates, no random ids). Every label comes from
+the string catalogue; intake text (component ids, task titles) is escaped as text, so a `$` or
+a `<script>` stays what it is.
+
+Each chart is built once per report: `svg_charts` makes the SVGs, `write_markdown_charts`
+turns those same SVGs into PNG (the writer hands them over when a report has both formats).
 """
 
 from __future__ import annotations
 
-import io
 import math
-import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from assistant.analysis.rules.finding import SEVERITY_RANK
 from assistant.assessment.model import Review
 from assistant.i18n.messages import Messages
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from assistant.report.svgkit import (
+    INK,
+    PX_PER_INCH,
+    Axes,
+    Canvas,
+    draw_axes,
+    legend,
+    log_ticks,
+    nice_ticks,
+    png,
+    text_width,
+)
 
 ChartFormat = Literal["svg", "png"]
 
@@ -34,81 +42,20 @@ SEVERITY_COLOURS: dict[str, str] = {
 NEUTRAL = "#5b6b82"
 LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                 "#bcbd22", "#7f7f7f", "#393b79", "#d62728", "#637939")
-INK = "#1d2433"
 GRID = "#d9dee7"
 PNG_DPI = 144
 WEEKS_PER_MONTH = 52 / 12
 STEPS_PER_MONTH = 8
-
-_RC: dict[str, Any] = {
-    "svg.fonttype": "none",
-    "text.parse_math": False,
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.edgecolor": "#8a94a6",
-    "axes.labelcolor": INK,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "xtick.color": "#4a5568",
-    "ytick.color": "#4a5568",
-    "legend.frameon": False,
-    "legend.fontsize": 8,
-}
+__all__ = ["INK", "SEVERITY_COLOURS", "svg_charts", "write_markdown_charts"]
 
 
-@contextmanager
-def chart_style(salt: str) -> Iterator[None]:
-    """Apply the report's matplotlib style and a per-chart hash salt (deterministic ids)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    settings: Any = {**_RC, "svg.hashsalt": f"archreview-{salt}"}
-    with matplotlib.rc_context(settings):
-        yield
-
-
-def new_figure(width: float, height: float) -> Figure:
-    """Create a figure without pyplot, so no global state or GUI backend is involved."""
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def export(fig: Figure, fmt: ChartFormat, prefix: str) -> str | bytes:
-    """Save a figure as inline SVG text (ids scoped by `prefix`) or PNG bytes.
-
-    Must be called inside `chart_style` so the salt and font settings apply at save time.
-    """
-    buffer = io.BytesIO()
+def export_chart(canvas: Canvas, fmt: ChartFormat) -> str | bytes:
+    """Return a drawn chart as inline SVG text or as PNG bytes (at PNG_DPI)."""
     if fmt == "svg":
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        return inline_svg(buffer.getvalue().decode("utf-8"), prefix)
+        return canvas.svg()
     if fmt == "png":
-        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
-        return buffer.getvalue()
+        return png(canvas.svg(), PNG_DPI / PX_PER_INCH)
     raise ValueError(f"chart format must be 'svg' or 'png', got {fmt!r}")
-
-
-_ID = re.compile(r'\bid="([^"]+)"')
-
-
-def inline_svg(svg: str, prefix: str) -> str:
-    """Make a saved SVG document fit inline in HTML.
-
-    Drop the XML prolog and DOCTYPE, and prefix every id and reference so two charts on one
-    page never share an id.
-    """
-    start = svg.find("<svg")
-    body = svg[start:] if start >= 0 else svg
-    ids = set(_ID.findall(body))
-    for old in sorted(ids, key=len, reverse=True):
-        new = f"{prefix}-{old}"
-        body = body.replace(f'id="{old}"', f'id="{new}"').replace(f"#{old})", f"#{new})")
-        body = body.replace(f'href="#{old}"', f'href="#{new}"')
-    return body.replace("<svg ", f'<svg class="chart" data-chart="{prefix}" ', 1).strip() + "\n"
 
 
 def _geometric(u0: float, u1: float, share: float) -> float:
@@ -137,6 +84,11 @@ def utilisation_series(points: Sequence[tuple[float, float]]) -> tuple[list[floa
     return months, values
 
 
+def _month_ticks(last: float) -> list[float]:
+    """Month ticks from 0 to `last` (a round step, 6 to 10 ticks)."""
+    return [t for t in nice_ticks(0, last, 8) if t <= last + 1e-9]
+
+
 def utilisation_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
     """Draw utilisation per component resource to the target month.
 
@@ -144,72 +96,69 @@ def utilisation_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
     vertical line the first break, so the reader sees what breaks first and when.
     """
     cat = Messages(review.language)
-    with chart_style("utilisation"):
-        fig = new_figure(9.6, 4.6)
-        ax = fig.add_subplot()
-        shown = [r for r in review.capacity.resources if not r.ceiling or r.breaking_month]
-        peak = 1.0
-        floor = 100.0
-        for index, res in enumerate(shown):
-            colour = LINE_COLOURS[index % len(LINE_COLOURS)]
-            months, values = utilisation_series([(h.month, h.utilisation_pct)
-                                                 for h in res.horizons])
-            values = [max(v, 0.5) for v in values]
-            peak, floor = max(peak, *values), min(floor, *values)
-            label = f"{res.subject} · {res.resource}"
-            if res.elastic:
-                label += f" ({cat.t('capacity.elastic')})"
-            ax.plot(months, values, color=colour, linewidth=1.8,
-                    linestyle=":" if res.elastic else "-", label=label)
-            if res.breaking_month is not None:
-                ax.plot([res.breaking_month], [res.threshold_pct], marker="o", markersize=6,
-                        color=colour, markeredgecolor="white", markeredgewidth=1.2, zorder=5)
-        _thresholds(ax, sorted({r.threshold_pct for r in shown}), cat)
-        _first_break(ax, review, cat)
-        target = review.capacity.horizons[-1].month if review.capacity.horizons else 12
-        ax.set_xlim(0, target)
-        if peak / max(floor, 0.5) > 20:
-            ax.set_yscale("log")
-            ax.yaxis.set_major_formatter(_formatter(lambda v: cat.number(v, 0 if v >= 1 else 1)))
-            ax.set_ylabel(cat.t("chart.utilisation.y_log"))
-        else:
-            ax.set_ylabel(cat.t("chart.utilisation.y"))
-        ax.set_xlabel(cat.t("chart.month"))
-        ax.set_title(cat.t("chart.utilisation.title"))
-        ax.grid(True, color=GRID, linewidth=0.6)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-        return export(fig, fmt, "utilisation")
+    shown = [r for r in review.capacity.resources if not r.ceiling or r.breaking_month]
+    curves, labels = [], []
+    for res in shown:
+        months, values = utilisation_series([(h.month, h.utilisation_pct) for h in res.horizons])
+        curves.append((months, [max(v, 0.5) for v in values]))
+        label = f"{res.subject} · {res.resource}"
+        labels.append(label + (f" ({cat.t('capacity.elastic')})" if res.elastic else ""))
+    every = [v for _, values in curves for v in values] + [r.threshold_pct for r in shown]
+    peak, floor = max([1.0, *every]), min([100.0, *every])
+    log = peak / max(floor, 0.5) > 20
+    target = review.capacity.horizons[-1].month if review.capacity.horizons else 12
+    legend_width = min(330.0, max((text_width(t, 8) for t in labels), default=0) + 34)
+    canvas = Canvas(960, 460, "utilisation")
+    y_range = (10 ** math.floor(math.log10(floor)), 10 ** math.ceil(math.log10(peak))) if log \
+        else (0.0, max(nice_ticks(0, peak * 1.05)))
+    axes = Axes(70, 44, 960 - legend_width - 16, 410, (0, target), y_range, log_y=log)
+    ticks = log_ticks(*y_range) if log else nice_ticks(*y_range)
+    draw_axes(canvas, axes, _month_ticks(target), ticks, lambda v: cat.number(v, 0),
+              lambda v: cat.number(v, 0 if v >= 1 else 1))
+    _thresholds(canvas, axes, sorted({r.threshold_pct for r in shown}), cat)
+    keys = []
+    for index, (res, (months, values), label) in enumerate(zip(shown, curves, labels,
+                                                               strict=True)):
+        colour = LINE_COLOURS[index % len(LINE_COLOURS)]
+        canvas.polyline([(axes.x(m), axes.y(v)) for m, v in zip(months, values, strict=True)],
+                        colour, width=1.8, dash="2,3" if res.elastic else "")
+        if res.breaking_month is not None:
+            canvas.circle(axes.x(res.breaking_month), axes.y(res.threshold_pct), 4, colour)
+        keys.append(("dotted" if res.elastic else "line", colour, label))
+    _first_break(canvas, axes, review, cat)
+    canvas.text(70, 18, cat.t("chart.utilisation.title"), size=11, weight="bold")
+    y_title = cat.t("chart.utilisation.y_log" if log else "chart.utilisation.y")
+    canvas.text(16, (axes.top + axes.bottom) / 2, y_title, size=9, anchor="middle", rotate=-90)
+    canvas.text((axes.left + axes.right) / 2, 442, cat.t("chart.month"), size=9,
+                anchor="middle")
+    legend(canvas, axes.right + 16, axes.top + 4, keys)
+    return export_chart(canvas, fmt)
 
 
-def _thresholds(ax: Axes, thresholds: Sequence[float], cat: Messages) -> None:
-    """Draw each distinct threshold as a dashed line with its label at the left."""
+def _thresholds(canvas: Canvas, axes: Axes, thresholds: Sequence[float],
+                cat: Messages) -> None:
+    """Draw each distinct threshold as a dashed line with its label at the right."""
     for index, threshold in enumerate(sorted(thresholds, reverse=True)):
-        ax.axhline(threshold, color=SEVERITY_COLOURS["critical"], linestyle="--",
-                   linewidth=1.0, alpha=0.8)
-        above = index % 2 == 0
-        ax.annotate(cat.t("chart.threshold", pct=threshold), xy=(1.0, threshold),
-                    xycoords=("axes fraction", "data"), xytext=(-4, 3 if above else -3),
-                    textcoords="offset points", fontsize=7.5, ha="right",
-                    va="bottom" if above else "top", color=SEVERITY_COLOURS["critical"])
+        y = axes.y(threshold)
+        canvas.line(axes.left, y, axes.right, y, SEVERITY_COLOURS["critical"], dash="5,3",
+                    opacity=0.8)
+        canvas.text(axes.right - 4, y - 7 if index % 2 == 0 else y + 7,
+                    cat.t("chart.threshold", pct=threshold), size=7.5, anchor="end",
+                    colour=SEVERITY_COLOURS["critical"])
 
 
-def _first_break(ax: Axes, review: Review, cat: Messages) -> None:
+def _first_break(canvas: Canvas, axes: Axes, review: Review, cat: Messages) -> None:
     """Mark the first (non-ceiling) breaking month with a vertical line and a label."""
     first = review.capacity.first_break
     if first is None:
         return
-    ax.axvline(first.month, color=INK, linewidth=1.0, linestyle="-.", alpha=0.7)
-    ax.annotate(cat.t("chart.first_break", subject=first.subject, resource=first.resource,
-                      month=first.month),
-                xy=(first.month, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -12),
-                textcoords="offset points", fontsize=8, color=INK, fontweight="bold")
-
-
-def _formatter(function: Any) -> Any:
-    """Wrap a one-argument number formatter as a matplotlib tick formatter."""
-    from matplotlib.ticker import FuncFormatter
-
-    return FuncFormatter(lambda value, _pos: function(value))
+    x = axes.x(first.month)
+    canvas.line(x, axes.top, x, axes.bottom, INK, dash="6,2,1,2", opacity=0.7)
+    label = cat.t("chart.first_break", subject=first.subject, resource=first.resource,
+                  month=first.month)
+    room = axes.right - x - 8 >= text_width(label, 8)
+    canvas.text(x + 4 if room else x - 4, axes.top + 10, label, size=8, weight="bold",
+                anchor="start" if room else "end")
 
 
 def phase_windows(review: Review) -> dict[int, tuple[float, float]]:
@@ -240,71 +189,79 @@ def roadmap_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
     """
     cat = Messages(review.language)
     windows = phase_windows(review)
-    tasks = [(phase, task) for phase in review.roadmap.phases for task in phase.tasks]
-    with chart_style("roadmap"):
-        fig = new_figure(9.6, max(2.6, 0.34 * len(tasks) + 1.5))
-        ax = fig.add_subplot()
-        end = max(e for _, e in windows.values()) if windows else 18.0
-        for phase in review.roadmap.phases:
-            start, stop = windows[phase.number]
-            flagged = phase.over_capacity or phase.over_budget
-            ax.axvspan(start, stop, color="#f3f5f9" if phase.number % 2 else "#e6ebf2", zorder=0)
-            if flagged:
-                ax.axvspan(start, stop, ymin=0.985, ymax=1.0, color=SEVERITY_COLOURS["critical"],
-                           zorder=1)
-            flags = [cat.t(f"chart.roadmap.{k}") for k in ("over_capacity", "over_budget")
-                     if getattr(phase, k)]
-            label = cat.t("chart.roadmap.phase", number=phase.number)
-            ax.annotate(label + "\n" + ("⚠ " + ", ".join(flags) if flags else " "),
-                        xy=(start, 1.0), xycoords=("data", "axes fraction"), xytext=(4, 3),
-                        textcoords="offset points", fontsize=8, va="bottom",
-                        color=SEVERITY_COLOURS["critical"] if flagged else INK)
-            cursor = start
-            weekly = phase.capacity_weeks / ((stop - start) * WEEKS_PER_MONTH) or 1.0
-            for task in phase.tasks:
-                length = task.effort_weeks / weekly / WEEKS_PER_MONTH
-                row = _index(tasks, task)
-                colour = SEVERITY_COLOURS[task_severity(review, task.resolves)]
-                ax.barh(row, length, left=cursor, height=0.62, color=colour, zorder=3)
-                money = cat.money(task.monthly_cost_delta, task.currency)
-                sign = "+" if task.monthly_cost_delta > 0 else ""
-                ax.annotate(cat.t("chart.roadmap.bar", effort=task.effort_weeks,
-                                  cost=sign + money),
-                            xy=(cursor + length, row), xytext=(4, 0),
-                            textcoords="offset points", va="center", fontsize=7.5, color=INK)
-                cursor += length
-                end = max(end, cursor + 3)
-        _gantt_axes(ax, review, tasks, end, cat)
-        return export(fig, fmt, "roadmap")
-
-
-def _index(tasks: Sequence[tuple[Any, Any]], task: Any) -> int:
-    """Return a task's row in the flattened task list."""
-    return next(i for i, (_, t) in enumerate(tasks) if t is task)
-
-
-def _gantt_axes(ax: Axes, review: Review, tasks: Sequence[tuple[Any, Any]], end: float,
-                cat: Messages) -> None:
-    """Label the Gantt axes: task titles top-down, months along the bottom, severity key."""
-    from matplotlib.patches import Patch
-
     de = review.language == "de"
-    ax.set_yticks(range(len(tasks)),
-                  labels=[t.title_de if de else t.title for _, t in tasks])
-    ax.set_ylim(len(tasks) - 0.5 if tasks else 0.5, -0.5 if tasks else -0.5)
-    ax.set_xlim(0, end)
-    ax.set_xlabel(cat.t("chart.month"))
-    ax.set_title(cat.t("chart.roadmap.title"), pad=26)
-    ax.grid(True, axis="x", color=GRID, linewidth=0.6, zorder=1)
-    ax.tick_params(axis="y", length=0)
+    tasks = [(phase, task) for phase in review.roadmap.phases for task in phase.tasks]
+    titles = [t.title_de if de else t.title for _, t in tasks]
+    bars, end = _gantt_bars(review, windows)
+    row_h = 30.0
+    height = max(260.0, row_h * len(tasks) + 150)
+    left = min(420.0, max(120.0, max((text_width(t, 8.5) for t in titles), default=0) + 20))
+    axes = Axes(left, 74, 940, height - 64, (0, end), (0, 1))
+    canvas = Canvas(960, height, "roadmap")
+    for phase in review.roadmap.phases:
+        _phase_band(canvas, axes, phase, windows[phase.number], cat)
+    draw_axes(canvas, axes, _month_ticks(end), [], lambda v: cat.number(v, 0), str,
+              y_grid=False)
+    for row, (title, (start, length, colour, label)) in enumerate(zip(titles, bars,
+                                                                       strict=True)):
+        middle = axes.top + (row + 0.5) * row_h
+        canvas.text(axes.left - 6, middle, title, size=8.5, anchor="end", colour="#4a5568")
+        canvas.rect(axes.x(start), middle - 0.31 * row_h, axes.x(start + length) - axes.x(start),
+                    0.62 * row_h, colour)
+        canvas.text(axes.x(start + length) + 4, middle, label, size=7.5)
     if not tasks:
-        ax.text(0.5, 0.5, cat.t("chart.roadmap.empty"), transform=ax.transAxes,
-                ha="center", va="center", color=NEUTRAL)
-    handles = [Patch(color=colour, label=cat.t(f"html.severity.{name}"))
-               for name, colour in SEVERITY_COLOURS.items()]
-    ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, -0.06), ncol=5,
-              fontsize=7.5, title=cat.t("finding.severity") + ":", title_fontsize=7.5,
-              alignment="right")
+        canvas.text((axes.left + axes.right) / 2, (axes.top + axes.bottom) / 2,
+                    cat.t("chart.roadmap.empty"), anchor="middle", colour=NEUTRAL)
+    canvas.text(20, 16, cat.t("chart.roadmap.title"), size=11, weight="bold")
+    canvas.text((axes.left + axes.right) / 2, axes.bottom + 28, cat.t("chart.month"), size=9,
+                anchor="middle")
+    key_y = axes.bottom + 48
+    canvas.text(axes.left, key_y, cat.t("finding.severity") + ":", size=7.5)
+    legend(canvas, axes.left + text_width(cat.t("finding.severity") + ":", 7.5) + 10, key_y,
+           [("box", colour, cat.t(f"html.severity.{name}"))
+            for name, colour in SEVERITY_COLOURS.items()], size=7.5, columns=4,
+           column_width=110)
+    return export_chart(canvas, fmt)
+
+
+def _gantt_bars(review: Review, windows: dict[int, tuple[float, float]]
+                ) -> tuple[list[tuple[float, float, str, str]], float]:
+    """Each task's bar (start month, length in months, colour, label) and the x-axis end."""
+    cat = Messages(review.language)
+    end = max(e for _, e in windows.values()) if windows else 18.0
+    bars = []
+    for phase in review.roadmap.phases:
+        start, stop = windows[phase.number]
+        cursor = start
+        weekly = phase.capacity_weeks / ((stop - start) * WEEKS_PER_MONTH) or 1.0
+        for task in phase.tasks:
+            length = task.effort_weeks / weekly / WEEKS_PER_MONTH
+            sign = "+" if task.monthly_cost_delta > 0 else ""
+            label = cat.t("chart.roadmap.bar", effort=task.effort_weeks,
+                          cost=sign + cat.money(task.monthly_cost_delta, task.currency))
+            bars.append((cursor, length, SEVERITY_COLOURS[task_severity(review, task.resolves)],
+                         label))
+            cursor += length
+            end = max(end, cursor + 3)
+    return bars, end
+
+
+def _phase_band(canvas: Canvas, axes: Axes, phase: Any, window: tuple[float, float],
+                cat: Messages) -> None:
+    """One phase's background band, its label and its over-capacity/budget flags."""
+    x0, x1 = axes.x(window[0]), axes.x(window[1])
+    flagged = phase.over_capacity or phase.over_budget
+    canvas.rect(x0, axes.top, x1 - x0, axes.bottom - axes.top,
+                "#f3f5f9" if phase.number % 2 else "#e6ebf2")
+    if flagged:
+        canvas.rect(x0, axes.top, x1 - x0, 4, SEVERITY_COLOURS["critical"])
+    colour = SEVERITY_COLOURS["critical"] if flagged else INK
+    canvas.text(x0 + 4, axes.top - 24, cat.t("chart.roadmap.phase", number=phase.number),
+                size=8, colour=colour)
+    flags = [cat.t(f"chart.roadmap.{k}") for k in ("over_capacity", "over_budget")
+             if getattr(phase, k)]
+    if flags:
+        canvas.text(x0 + 4, axes.top - 11, "⚠ " + ", ".join(flags), size=8, colour=colour)
 
 
 def cash_flows(review: Review) -> list[float] | None:
@@ -325,32 +282,38 @@ def cashflow_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes | No
     currency = str(getattr(review.roi, "currency", review.roadmap.currency))
     cumulative = list(accumulate(flows))
     months = list(range(len(cumulative)))
-    with chart_style("cashflow"):
-        fig = new_figure(9.6, 3.8)
-        ax = fig.add_subplot()
-        ax.plot(months, cumulative, color="#1f5fa8", linewidth=2, zorder=3)
-        ax.fill_between(months, cumulative, 0, where=[v >= 0 for v in cumulative],
-                        color="#2f855a", alpha=0.15, interpolate=True)
-        ax.fill_between(months, cumulative, 0, where=[v < 0 for v in cumulative],
-                        color="#b42318", alpha=0.12, interpolate=True)
-        ax.axhline(0, color=INK, linewidth=0.8)
-        marks = (("expected_payback_month", "roi.payback", "--"),
-                 ("break_even_month", "roi.break_even", ":"))
-        for offset, (attribute, key, style) in enumerate(marks):
-            month = getattr(review.roi, attribute, None)
-            if month is None:
-                continue
-            ax.axvline(month, color=INK, linestyle=style, linewidth=1.1)
-            ax.annotate(f"{cat.t(key)}: {cat.value(month)}", xy=(month, 1.0),
-                        xycoords=("data", "axes fraction"), xytext=(4, -12 - 12 * offset),
-                        textcoords="offset points", fontsize=8, color=INK)
-        ax.yaxis.set_major_formatter(_formatter(lambda v: cat.number(v, 0)))
-        ax.set_xlim(0, max(months[-1], 1))
-        ax.set_xlabel(cat.t("chart.month"))
-        ax.set_ylabel(cat.t("chart.cashflow.y", currency=currency))
-        ax.set_title(cat.t("chart.cashflow.title"))
-        ax.grid(True, color=GRID, linewidth=0.6)
-        return export(fig, fmt, "cashflow")
+    ticks = nice_ticks(min(0.0, *cumulative), max(0.0, *cumulative))
+    axes = Axes(90, 40, 940, 330, (0, max(months[-1], 1)), (ticks[0], ticks[-1]))
+    canvas = Canvas(960, 380, "cashflow")
+    draw_axes(canvas, axes, _month_ticks(axes.x_range[1]), ticks, lambda v: cat.number(v, 0),
+              lambda v: cat.number(v, 0))
+    points = [(axes.x(m), axes.y(v)) for m, v in zip(months, cumulative, strict=True)]
+    zero = axes.y(0)
+    area = [(points[0][0], zero), *points, (points[-1][0], zero)]
+    above = canvas.clip_rect("above", axes.left, axes.top, axes.right - axes.left,
+                             zero - axes.top)
+    below = canvas.clip_rect("below", axes.left, zero, axes.right - axes.left,
+                             axes.bottom - zero)
+    canvas.polygon(area, "#2f855a", opacity=0.15, clip=above)
+    canvas.polygon(area, "#b42318", opacity=0.12, clip=below)
+    canvas.line(axes.left, zero, axes.right, zero, INK, width=0.8)
+    canvas.polyline(points, "#1f5fa8", width=2)
+    marks = (("expected_payback_month", "roi.payback", "5,3"),
+             ("break_even_month", "roi.break_even", "1.5,2.5"))
+    for offset, (attribute, key, dash) in enumerate(marks):
+        month = getattr(review.roi, attribute, None)
+        if month is None:
+            continue
+        x = axes.x(month)
+        canvas.line(x, axes.top, x, axes.bottom, INK, width=1.1, dash=dash)
+        canvas.text(x + 4, axes.top + 10 + 12 * offset, f"{cat.t(key)}: {cat.value(month)}",
+                    size=8)
+    canvas.text(90, 16, cat.t("chart.cashflow.title"), size=11, weight="bold")
+    canvas.text(18, (axes.top + axes.bottom) / 2, cat.t("chart.cashflow.y", currency=currency),
+                size=9, anchor="middle", rotate=-90)
+    canvas.text((axes.left + axes.right) / 2, 362, cat.t("chart.month"), size=9,
+                anchor="middle")
+    return export_chart(canvas, fmt)
 
 
 def cost_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
@@ -362,26 +325,35 @@ def cost_chart(review: Review, fmt: ChartFormat = "svg") -> str | bytes:
     cat = Messages(review.language)
     costs = review.costs
     names = [t.horizon for t in costs.totals]
-    with chart_style("costs"):
-        fig = new_figure(9.6, 3.8)
-        ax = fig.add_subplot()
-        bottom = [0.0] * len(names)
-        for index, component in enumerate(costs.components):
-            values = [h.monthly for h in component.horizons]
-            ax.bar(names, values, bottom=bottom, label=component.component_id,
-                   color=LINE_COLOURS[index % len(LINE_COLOURS)], width=0.55, zorder=2)
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        if costs.monthly_budget is not None:
-            ax.axhline(costs.monthly_budget, color="#b42318", linestyle="--", linewidth=1.2)
-            ax.annotate(cat.t("chart.costs.budget"), xy=(1.0, costs.monthly_budget),
-                        xycoords=("axes fraction", "data"), xytext=(-4, 4),
-                        textcoords="offset points", ha="right", fontsize=8, color="#b42318")
-        ax.yaxis.set_major_formatter(_formatter(lambda v: cat.number(v, 0)))
-        ax.set_ylabel(cat.t("chart.costs.y", currency=costs.currency))
-        ax.set_title(cat.t("chart.costs.title"))
-        ax.grid(True, axis="y", color=GRID, linewidth=0.6, zorder=0)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
-        return export(fig, fmt, "costs")
+    totals = [sum(c.horizons[i].monthly for c in costs.components) for i in range(len(names))]
+    top = max([*totals, costs.monthly_budget or 0.0, 1.0])
+    ticks = nice_ticks(0, top * 1.08)
+    axes = Axes(90, 40, 940, 330, (-0.5, len(names) - 0.5), (0, ticks[-1]))
+    canvas = Canvas(960, 380, "costs")
+    draw_axes(canvas, axes, [], ticks, str, lambda v: cat.number(v, 0), x_grid=False)
+    bottom = [0.0] * len(names)
+    keys = []
+    width = (axes.x(0.275) - axes.x(-0.275))
+    for index, component in enumerate(costs.components):
+        colour = LINE_COLOURS[index % len(LINE_COLOURS)]
+        for slot, horizon in enumerate(component.horizons):
+            y0, y1 = axes.y(bottom[slot]), axes.y(bottom[slot] + horizon.monthly)
+            canvas.rect(axes.x(slot) - width / 2, y1, width, y0 - y1, colour)
+            bottom[slot] += horizon.monthly
+        keys.append(("box", colour, component.component_id))
+    for slot, name in enumerate(names):
+        canvas.text(axes.x(slot), axes.bottom + 12, name, size=8.5, anchor="middle",
+                    colour="#4a5568")
+    if costs.monthly_budget is not None:
+        y = axes.y(costs.monthly_budget)
+        canvas.line(axes.left, y, axes.right, y, "#b42318", width=1.2, dash="5,3")
+        canvas.text(axes.right - 4, y - 7, cat.t("chart.costs.budget"), size=8, anchor="end",
+                    colour="#b42318")
+    canvas.text(90, 16, cat.t("chart.costs.title"), size=11, weight="bold")
+    canvas.text(18, (axes.top + axes.bottom) / 2, cat.t("chart.costs.y", currency=costs.currency),
+                size=9, anchor="middle", rotate=-90)
+    legend(canvas, axes.left + 10, axes.top + 8, keys)
+    return export_chart(canvas, fmt)
 
 
 def svg_charts(review: Review) -> dict[str, str]:
@@ -397,21 +369,18 @@ def svg_charts(review: Review) -> dict[str, str]:
     return charts
 
 
-def write_markdown_charts(review: Review, folder: Path) -> dict[str, str]:
+def write_markdown_charts(review: Review, folder: Path,
+                          svgs: Mapping[str, str] | None = None) -> dict[str, str]:
     """Write the charts as PNG files into a folder; return chart name -> file name written.
 
-    Why PNG: every Markdown viewer shows it, including ones that strip inline SVG.
+    Why PNG: every Markdown viewer shows it, including ones that strip inline SVG. `svgs`
+    are the charts already drawn for the HTML report of the same review (drawn here if None).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    images: dict[str, bytes | str | None] = {
-        "utilisation": utilisation_chart(review, "png"),
-        "roadmap": roadmap_chart(review, "png"),
-        "costs": cost_chart(review, "png"),
-        "cashflow": cashflow_chart(review, "png"),
-    }
+    drawn = svgs if svgs is not None else svg_charts(review)
     written: dict[str, str] = {}
-    for name, data in images.items():
-        if isinstance(data, bytes):
-            (folder / f"{name}.png").write_bytes(data)
+    for name in ("utilisation", "roadmap", "costs", "cashflow"):
+        if name in drawn:
+            (folder / f"{name}.png").write_bytes(png(drawn[name], PNG_DPI / PX_PER_INCH))
             written[name] = f"{name}.png"
     return written

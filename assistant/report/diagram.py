@@ -1,127 +1,59 @@
 """The architecture diagram: components, dependencies, SPOFs and what breaks first.
 
-Two renderings of one layout: Mermaid flowchart text for Markdown and an inline SVG drawn with
-matplotlib for HTML. Components are placed in layers by the longest `depends_on` path from the
-entry points (left to right, like a request travels); components on a shared host sit in a
-dashed box because they fail together. Intake text (technology) is data: Mermaid gets entity
-codes, the SVG gets escaped `<text>` with mathtext off.
+Two renderings of one model: Mermaid flowchart text for Markdown and, for HTML, an inline SVG
+laid out by Graphviz `dot` (ranks left to right like a request travels, edges routed around
+the boxes, so an arrow never reads as passing through a component, and it stays legible at 50+
+components). Components on a shared host sit in a dashed cluster because they fail together.
+Intake text (technology) is data: Mermaid gets entity codes, DOT gets escaped HTML-like labels
+(node names are generated, never intake text), and `dot`'s SVG keeps it as escaped text.
+Without `dot` the HTML says so in place of the drawing instead of failing the report.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import shutil
+import subprocess
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from assistant.assessment.model import Review
-from assistant.capacity.hosts import shared_hosts
 from assistant.i18n.messages import Messages
 from assistant.intake.schema import Component
-from assistant.report.charts import INK, SEVERITY_COLOURS, chart_style, export, new_figure
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from assistant.report.charts import INK, SEVERITY_COLOURS
+from assistant.report.svgkit import Canvas, legend, text_width
 
 SPOF_COLOUR = SEVERITY_COLOURS["critical"]
 BREAK_FILL = "#ffe3cc"
 BREAK_EDGE = "#e8590c"
 NODE_FILL = "#eef2f8"
 NODE_EDGE = "#5b6b82"
-NODE_W, NODE_H = 2.1, 1.1
-COL_GAP, ROW_GAP = 3.1, 1.75
+HOST_FILL = "#fbfcfe"
 MAX_TECH = 30
-LINE_STEP = 0.25
-INCH_PER_UNIT = 1.05
-LEGEND_INCH = 0.45
+DOT_TIMEOUT_S = 60
+FONT = "DejaVu Sans"
+LEGEND_PX = 30
 
 
 @dataclass(frozen=True)
 class Node:
-    """One component placed on the grid, with what the diagram highlights about it."""
+    """One component with what the diagram highlights about it."""
 
     component: Component
-    layer: int
-    row: float
     spof: bool
     breaks_first: bool
     breaking_month: float | None
 
 
-def layers(components: list[Component]) -> dict[str, int]:
-    """Assign each component the length of the longest dependency path leading to it.
-
-    Why longest path: a request enters at the left and every dependency is further right.
-    Cycles and unknown ids are tolerated (a cycle is cut where it is found).
-    """
-    known = {c.id for c in components}
-    callers: dict[str, list[str]] = {c.id: [] for c in components}
-    for c in components:
-        for dep in c.depends_on:
-            if dep in known and dep != c.id:
-                callers[dep].append(c.id)
-    depth: dict[str, int] = {}
-
-    def visit(node: str, path: frozenset[str]) -> int:
-        if node in depth:
-            return depth[node]
-        above = [visit(p, path | {node}) + 1 for p in callers[node] if p not in path]
-        depth[node] = max(above, default=0)
-        return depth[node]
-
-    for c in components:
-        visit(c.id, frozenset())
-    return depth
-
-
-def _barycentre(components: list[Component]) -> dict[str, tuple[float, int]]:
-    """Return a sort key per component: its callers' mean position, then intake order."""
-    order = {c.id: i for i, c in enumerate(components)}
-    keys: dict[str, tuple[float, int]] = {}
-    for c in components:
-        callers = [order[p.id] for p in components if c.id in p.depends_on]
-        keys[c.id] = (sum(callers) / len(callers) if callers else -1.0, order[c.id])
-    return keys
-
-
-def _rows(components: list[Component], depth: dict[str, int]) -> dict[str, float]:
-    """Give every component a row; each shared host gets a block of rows of its own.
-
-    Why blocks: a host is drawn as one box around its members, so no other component may sit
-    inside that box. Hosts whose layer spans overlap stack; the rest fill the free rows.
-    """
-    key = _barycentre(components)
-    hosts = dict(sorted(shared_hosts(components).items()))
-    rows: dict[str, float] = {}
-    blocks: list[tuple[int, int, int, int]] = []  # first layer, last layer, first row, end row
-    for members in hosts.values():
-        span = (min(depth[m] for m in members), max(depth[m] for m in members))
-        per_layer = [[m for m in members if depth[m] == layer]
-                     for layer in range(span[0], span[1] + 1)]
-        top = max((b[3] for b in blocks if b[0] <= span[1] and span[0] <= b[1]), default=0)
-        for layer_members in per_layer:
-            for offset, cid in enumerate(sorted(layer_members, key=key.__getitem__)):
-                rows[cid] = float(top + offset)
-        blocks.append((span[0], span[1], top, top + max(len(m) for m in per_layer)))
-    for layer in range(max(depth.values(), default=0) + 1):
-        taken = {r for b in blocks if b[0] <= layer <= b[1] for r in range(b[2], b[3])}
-        free = (r for r in range(len(components) + len(taken) + 1) if r not in taken)
-        for cid in sorted((c.id for c in components if depth[c.id] == layer and c.id not in rows),
-                          key=key.__getitem__):
-            rows[cid] = float(next(free))
-    return rows
-
-
 def nodes(review: Review) -> list[Node]:
-    """Place every component and mark SPOFs, the first to break and its breaking month."""
-    components = list(review.intake.components)
-    depth = layers(components)
-    rows = _rows(components, depth)
+    """Every component, in intake order, marked: SPOF, first to break, its breaking month."""
     spof = {m for unit in review.capacity.availability.units if unit.spof for m in unit.members}
     first = review.capacity.first_break
     first_members = set(first.members) if first else set()
     placed = []
-    for c in components:
+    for c in review.intake.components:
         months = [b.month for b in review.capacity.breaks_for(c.id) if not b.ceiling]
-        placed.append(Node(c, depth[c.id], rows[c.id], c.id in spof, c.id in first_members,
+        placed.append(Node(c, c.id in spof, c.id in first_members,
                            min(months) if months else None))
     return placed
 
@@ -133,119 +65,130 @@ def _short(text: str, limit: int = MAX_TECH) -> str:
 
 
 def svg(review: Review) -> str:
-    """Draw the architecture as an inline SVG for the HTML report."""
+    """Draw the architecture as an inline SVG for the HTML report (Graphviz `dot` layout)."""
     cat = Messages(review.language)
+    source = dot_source(review, cat)
+    drawing, problem = run_dot(source)
+    if drawing is None:
+        return _without_dot(cat, problem)
+    return _with_legend(drawing, cat)
+
+
+def run_dot(source: str) -> tuple[str | None, str]:
+    """Lay out DOT text with `dot -Tsvg`; return (the SVG, "") or (None, why not)."""
+    executable = shutil.which("dot")
+    if executable is None:
+        return None, "Graphviz `dot` is not installed"
+    try:
+        done = subprocess.run([executable, "-Tsvg"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=DOT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        return None, f"Graphviz `dot` failed: {type(error).__name__}"
+    if done.returncode != 0:
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+        return None, f"Graphviz `dot` failed: {last[:200]}"
+    return done.stdout.decode("utf-8"), ""
+
+
+def dot_source(review: Review, cat: Messages) -> str:
+    """The diagram as DOT text: generated node names, escaped HTML-like labels, host clusters."""
     placed = nodes(review)
-    centres = {n.component.id: (n.layer * COL_GAP, -n.row * ROW_GAP) for n in placed}
-    xs = [x for x, _ in centres.values()]
-    ys = [y for _, y in centres.values()]
-    x_range = (min(xs) - NODE_W / 2 - 0.45, max(xs) + NODE_W / 2 + 0.45)
-    y_range = (min(ys) - NODE_H / 2 - 0.4, max(ys) + NODE_H / 2 + 0.55)
-    width = max(6.0, (x_range[1] - x_range[0]) * INCH_PER_UNIT)
-    height = (y_range[1] - y_range[0]) * INCH_PER_UNIT + LEGEND_INCH
-    with chart_style("diagram"):
-        fig = new_figure(width, height)
-        ax = fig.add_subplot()
-        _hosts(ax, review, centres, cat)
-        _edges(ax, placed, centres)
-        for node in placed:
-            _box(ax, node, centres[node.component.id], cat)
-        _legend(ax, cat)
-        ax.set_xlim(*x_range)
-        ax.set_ylim(*y_range)
-        ax.set_aspect("equal")
-        ax.axis("off")
-        return str(export(fig, "svg", "diagram"))
+    names = {n.component.id: f"n{i}" for i, n in enumerate(placed)}
+    spof_units = {u.name for u in review.capacity.availability.units if u.spof}
+    lines = [
+        "digraph architecture {",
+        f'  graph [rankdir=LR, nodesep=0.3, ranksep=0.65, pad=0.15, fontname="{FONT}", '
+        'fontsize=9, bgcolor="white"];',
+        f'  node [shape=box, style="rounded,filled", fontname="{FONT}", fontsize=10, '
+        f'margin="0.14,0.06", fillcolor="{NODE_FILL}", color="{NODE_EDGE}", penwidth=1.3];',
+        f'  edge [color="{NODE_EDGE}", penwidth=1.2, arrowsize=0.7];',
+    ]
+    hosted = set()
+    for index, (host, members) in enumerate(sorted(review.capacity.hosts.items())):
+        colour = SPOF_COLOUR if host in spof_units else NODE_EDGE
+        label = _html_text(cat.t("chart.diagram.host", host=host))
+        lines += [f"  subgraph cluster_{index} {{",
+                  f'    label=<<i>{label}</i>>; labeljust=l; style="dashed,rounded,filled"; '
+                  f'fillcolor="{HOST_FILL}"; color="{colour}"; fontcolor="{colour}"; '
+                  f"penwidth=1.3;"]
+        lines += [f"    {names[m]};" for m in members if m in names]
+        lines.append("  }")
+        hosted |= set(members)
+    for node in placed:
+        lines.append(f"  {names[node.component.id]} [{_node_attributes(node, cat)}];")
+    for node in placed:
+        lines += [f"  {names[node.component.id]} -> {names[dep]};"
+                  for dep in node.component.depends_on if dep in names
+                  and dep != node.component.id]
+    return "\n".join([*lines, "}"]) + "\n"
 
 
-def _box(ax: Axes, node: Node, centre: tuple[float, float], cat: Messages) -> None:
-    """Draw one component box: id, technology, kind and instance count, breaking month."""
-    from matplotlib.patches import FancyBboxPatch
+def _html_text(text: str) -> str:
+    """Escape text for a Graphviz HTML-like label (it is parsed as XML)."""
+    return html.escape(" ".join(str(text).split()), quote=True)
 
-    x, y = centre
+
+def _node_attributes(node: Node, cat: Messages) -> str:
+    """One box: id, technology, kind and count, breaking month, SPOF mark; its colours."""
+    c = node.component
+    rows = [f"<b>{_html_text(c.id)}</b>"]
+    if c.technology:
+        rows.append(f'<font point-size="8.5" color="#3d4a5c">{_html_text(_short(c.technology))}'
+                    "</font>")
+    rows.append(f'<font point-size="8.5" color="#3d4a5c">'
+                f"{_html_text(cat.t('chart.diagram.instances', kind=c.kind, count=c.instances))}"
+                "</font>")
+    if node.breaking_month is not None:
+        colour = BREAK_EDGE if node.breaks_first else "#8a5a00"
+        text = _html_text(cat.t("chart.diagram.breaks_at", month=node.breaking_month))
+        rows.append(f'<font point-size="8.5" color="{colour}"><b>{text}</b></font>')
+    if node.spof:
+        rows.append(f'<font point-size="8" color="{SPOF_COLOUR}"><b>'
+                    f"{_html_text(cat.t('table.spof'))}</b></font>")
     edge = SPOF_COLOUR if node.spof else (BREAK_EDGE if node.breaks_first else NODE_EDGE)
     fill = BREAK_FILL if node.breaks_first else NODE_FILL
-    ax.add_patch(FancyBboxPatch((x - NODE_W / 2, y - NODE_H / 2), NODE_W, NODE_H,
-                                boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=fill,
-                                edgecolor=edge, linewidth=2.6 if node.spof else 1.3, zorder=3))
-    c = node.component
-    lines = [(c.id, 10.5, "bold", INK)]
-    if c.technology:
-        lines.append((_short(c.technology), 8.5, "normal", "#3d4a5c"))
-    lines.append((cat.t("chart.diagram.instances", kind=c.kind, count=c.instances), 8.5,
-                  "normal", "#3d4a5c"))
-    if node.breaking_month is not None:
-        lines.append((cat.t("chart.diagram.breaks_at", month=node.breaking_month), 8.5,
-                       "bold", BREAK_EDGE if node.breaks_first else "#8a5a00"))
-    top = y + LINE_STEP / 2 * (len(lines) - 1)
-    for index, (text, size, weight, colour) in enumerate(lines):
-        ax.text(x, top - LINE_STEP * index, text, ha="center", va="center", fontsize=size,
-                fontweight=weight, color=colour, zorder=4)
-    if node.spof:
-        ax.text(x + NODE_W / 2 - 0.12, y + NODE_H / 2, cat.t("table.spof"), ha="right", va="center",
-                fontsize=6.5, fontweight="bold", color="white", zorder=5,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": SPOF_COLOUR,
-                      "edgecolor": "none"})
+    width = 2.6 if node.spof else 1.3
+    return (f'label=<{"<br/>".join(rows)}>, color="{edge}", fillcolor="{fill}", '
+            f"penwidth={width}")
 
 
-def _edges(ax: Axes, placed: list[Node], centres: dict[str, tuple[float, float]]) -> None:
-    """Draw one arrow per `depends_on` edge, from the caller's box edge to the dependency's."""
-    from matplotlib.patches import FancyArrowPatch
-
-    for node in placed:
-        x0, y0 = centres[node.component.id]
-        for dep in node.component.depends_on:
-            if dep not in centres or dep == node.component.id:
-                continue
-            x1, y1 = centres[dep]
-            forward = x1 > x0
-            start = (x0 + NODE_W / 2, y0) if forward else (x0, y0 - NODE_H / 2)
-            end = (x1 - NODE_W / 2, y1) if forward else (x1, y1 + NODE_H / 2)
-            ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12,
-                                         color="#5b6b82", linewidth=1.2, zorder=2,
-                                         connectionstyle="arc3,rad=0.0" if forward
-                                         else "arc3,rad=0.3"))
+_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
 
 
-def _hosts(ax: Axes, review: Review, centres: dict[str, tuple[float, float]],
-           cat: Messages) -> None:
-    """Draw a dashed box around the components of each shared host, labelled with its id."""
-    from matplotlib.patches import FancyBboxPatch
+def _with_legend(drawing: str, cat: Messages) -> str:
+    """Put `dot`'s drawing in the report's chart SVG, with page-unique ids and a legend below.
 
-    spof_units = {u.name for u in review.capacity.availability.units if u.spof}
-    for host, members in sorted(review.capacity.hosts.items()):
-        points = [centres[m] for m in members if m in centres]
-        if not points:
-            continue
-        x0 = min(x for x, _ in points) - NODE_W / 2 - 0.22
-        x1 = max(x for x, _ in points) + NODE_W / 2 + 0.22
-        y0 = min(y for _, y in points) - NODE_H / 2 - 0.22
-        y1 = max(y for _, y in points) + NODE_H / 2 + 0.4
-        colour = SPOF_COLOUR if host in spof_units else NODE_EDGE
-        ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0,
-                                    boxstyle="round,pad=0,rounding_size=0.18",
-                                    facecolor="#fbfcfe", edgecolor=colour, linewidth=1.3,
-                                    linestyle=(0, (5, 3)), zorder=1))
-        ax.text(x0 + 0.15, y1 - 0.08, cat.t("chart.diagram.host", host=host),
-                ha="left", va="top", fontsize=8, fontstyle="italic", color=colour, zorder=2)
+    `dot` measures in points with a viewBox of the same size, so its content drops into a
+    canvas of that many pixels unchanged (one `<svg>` per figure, as the page expects).
+    """
+    start = drawing.find("<svg")
+    # dot writes every "-" as &#45; (for its comments, which go); a hyphen needs no escaping
+    inner = _COMMENT.sub("", drawing[start:]).strip().replace("&#45;", "-")
+    size = _SIZE.search(inner)
+    width, height = (float(size.group(1)), float(size.group(2))) if size else (600.0, 400.0)
+    for old in sorted(set(_ID.findall(inner)), key=len, reverse=True):
+        inner = inner.replace(f'id="{old}"', f'id="diagram-{old}"')
+    keys = [("box", SPOF_COLOUR, cat.t("chart.diagram.spof")),
+            ("box", BREAK_EDGE, cat.t("chart.diagram.first_break")),
+            ("box", NODE_EDGE, cat.t("chart.diagram.host_legend")),
+            ("line", NODE_EDGE, "→ " + cat.t("chart.diagram.depends"))]
+    column = max(text_width(label, 7.5) for _, _, label in keys) + 34
+    canvas = Canvas(max(width, column * 4 + 16), height + LEGEND_PX, "diagram")
+    body = inner[inner.index(">") + 1:inner.rindex("</svg>")]  # dot's root: its size is ours
+    canvas.add(f'<g class="layout">{body}</g>')
+    legend(canvas, 8, height + LEGEND_PX / 2, keys, size=7.5, columns=4, column_width=column)
+    return canvas.svg()
 
 
-def _legend(ax: Axes, cat: Messages) -> None:
-    """Explain the colours and lines below the drawing."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    handles = [
-        Patch(facecolor=NODE_FILL, edgecolor=SPOF_COLOUR, linewidth=2.4,
-              label=cat.t("chart.diagram.spof")),
-        Patch(facecolor=BREAK_FILL, edgecolor=BREAK_EDGE, label=cat.t("chart.diagram.first_break")),
-        Patch(facecolor="#fbfcfe", edgecolor=NODE_EDGE, linestyle="--",
-              label=cat.t("chart.diagram.host_legend")),
-        Line2D([], [], color="#5b6b82", marker=">", markersize=5,
-               label=cat.t("chart.diagram.depends")),
-    ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4,
-              fontsize=7.5, handlelength=1.6)
+def _without_dot(cat: Messages, problem: str) -> str:
+    """Say in place of the drawing why there is none (the Mermaid text in Markdown remains)."""
+    message = cat.t("chart.diagram.no_dot", problem=problem)
+    canvas = Canvas(max(420.0, text_width(message, 10) + 40), 60, "diagram")
+    canvas.rect(1, 1, canvas.width - 2, 58, "#fff8e6", stroke="#d4a106", rx=6)
+    canvas.text(20, 30, message, size=10, colour=INK)
+    return canvas.svg()
 
 
 # Replaced character by character, so a code is never escaped again. `%` stops `%%` comments

@@ -1,14 +1,16 @@
 """The HTML report: one self-contained file with inline styles, charts and diagram.
 
 Rendered by Jinja2 with autoescaping on, from the same `Review` and string catalogue as the
-Markdown report, so intake text is always shown as text. Charts and the architecture diagram
-are inline SVG made by matplotlib; the page loads nothing and runs no script, so it opens
-offline, prints cleanly and can be mailed as a single attachment.
+Markdown report, so intake text is always shown as text. Charts (plain SVG, `svgkit`) and the
+architecture diagram (Graphviz `dot`) are inline SVG; the page loads nothing and runs no
+script, so it opens offline, prints cleanly and can be mailed as a single attachment.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -48,6 +50,12 @@ def score_class(score: float | None) -> str:
     return "score-good" if score >= 70 else "score-fair" if score >= 40 else "score-poor"
 
 
+@cache
+def _environment_for(lang: str) -> jinja2.Environment:
+    """One environment per language, so each template is compiled once per process."""
+    return _environment(Messages(lang))  # type: ignore[arg-type]
+
+
 def _environment(catalogue: Messages) -> jinja2.Environment:
     """Build the Jinja2 environment: autoescaping on, strict undefined, catalogue helpers."""
     env = jinja2.Environment(
@@ -65,15 +73,20 @@ def _environment(catalogue: Messages) -> jinja2.Environment:
     return env
 
 
-def render_html(review: Review) -> str:
-    """Render a review as one self-contained HTML page in its language."""
-    from assistant.report import charts, diagram
+def render_html(review: Review, charts: Mapping[str, str] | None = None) -> str:
+    """Render a review as one self-contained HTML page in its language.
 
-    catalogue = Messages(review.language)
-    template = _environment(catalogue).get_template("report.html.j2")
-    svgs = {name: Markup(svg) for name, svg in charts.svg_charts(review).items()}
+    `charts` are the review's chart SVGs when the caller already drew them (the writer draws
+    them once for the Markdown PNGs and the HTML page); else they are drawn here.
+    """
+    from assistant.report import charts as chart_module
+    from assistant.report import diagram
+
+    drawn = charts if charts is not None else chart_module.svg_charts(review)
+    template = _environment_for(review.language).get_template("report.html.j2")
     return template.render(
         r=review, first=review.capacity.first_break, cards={p.id: p for p in review.patterns},
-        charts=svgs, diagram=Markup(diagram.svg(review)),
-        severities=list(charts.SEVERITY_COLOURS),
+        charts={name: Markup(svg) for name, svg in drawn.items()},
+        diagram=Markup(diagram.svg(review)),
+        severities=list(chart_module.SEVERITY_COLOURS),
     )

@@ -8,6 +8,7 @@ carriage return shows as text in any Markdown viewer (checked with markdown-it-p
 from __future__ import annotations
 
 import html
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -47,6 +48,12 @@ def _code(value: object) -> str:
     return one_line(value).replace("`", "'").replace("|", "\\|")
 
 
+@cache
+def _environment_for(lang: str) -> jinja2.Environment:
+    """One environment per language, so each template is compiled once per process."""
+    return _environment(Messages(lang))  # type: ignore[arg-type]
+
+
 def _environment(catalogue: Messages) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
@@ -76,8 +83,7 @@ def render_markdown(review: Review) -> str:
     """Render a review as Markdown in its language."""
     from assistant.report.diagram import mermaid
 
-    catalogue = Messages(review.language)
-    template = _environment(catalogue).get_template("report.md.j2")
+    template = _environment_for(review.language).get_template("report.md.j2")
     return template.render(r=review, first=review.capacity.first_break,
                            cards={p.id: p for p in review.patterns},
                            charts=chart_files(review), mermaid=mermaid(review))

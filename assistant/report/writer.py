@@ -19,7 +19,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -34,10 +34,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _MAX_NAME = 80
 
 
-def _html(review: Review) -> str:
-    from assistant.report.html import render_html  # matplotlib: only when HTML is asked for
+def _html(review: Review, charts: Mapping[str, str] | None = None) -> str:
+    from assistant.report.html import render_html  # charts and diagram: only when asked for
 
-    return render_html(review)
+    return render_html(review, charts)
 
 
 RENDERERS: dict[str, Callable[[Review], str]] = {
@@ -99,13 +99,18 @@ def write_reports(review: Review, out_dir: Path, formats: tuple[str, ...]) -> li
 def _render_into(review: Review, folder: Path, formats: tuple[str, ...]) -> list[str]:
     """Render every requested file into `folder`; return the file names (charts first)."""
     names: list[str] = []
-    if "md" in formats:
-        from assistant.report.charts import write_markdown_charts
+    charts: dict[str, str] | None = None
+    if "md" in formats or "html" in formats:
+        from assistant.report.charts import svg_charts, write_markdown_charts
 
-        names += list(write_markdown_charts(review, folder).values())
+        charts = svg_charts(review)  # drawn once: the PNGs and the HTML page share them
+        if "md" in formats:
+            names += list(write_markdown_charts(review, folder, charts).values())
     for fmt in formats:
         name = f"report.{fmt}"
-        (folder / name).write_text(RENDERERS[fmt](review), encoding="utf-8")
+        renderer = RENDERERS[fmt]
+        text = _html(review, charts) if renderer is _html else renderer(review)
+        (folder / name).write_text(text, encoding="utf-8")
         names.append(name)
     return names
 

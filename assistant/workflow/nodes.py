@@ -21,6 +21,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from assistant.analysis.rules import run_rules
+from assistant.analysis.rules.finding import Finding
 from assistant.assessment import offline_analyzer as offline
 from assistant.assessment.compute import compute_facts
 from assistant.assessment.model import Facts, Review, SectionSource
@@ -65,15 +66,31 @@ def rules(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     return {"findings": run_rules(intake, state["capacity"], defaults_for(intake))}
 
 
+def finding_query(finding: Finding, intake: Intake) -> str:
+    """The knowledge-base query for a finding: its rule's words and the kinds it concerns."""
+    kinds = {intake.component(c).kind for c in finding.components}
+    return " ".join([finding.rule_id.replace("-", " "), *sorted(kinds)])
+
+
+def retrieve_all(retrieval: Callable[[str, str | None], list[str]],
+                 queries: list[str]) -> list[list[str]]:
+    """Card ids per query: in one round when the retrieval can (`many`), else one by one."""
+    many = getattr(retrieval, "many", None)
+    if callable(many):
+        return list(many(queries))
+    return [retrieval(query, None) for query in queries]
+
+
 def retrieve(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     """Retrieve pattern cards per finding, compute every figure, build the shared prefix."""
     ctx = runtime.context
     related: dict[str, list[str]] = {}
     if ctx.retrieval is not None:
-        for finding in state["findings"]:
-            kinds = {state["intake"].component(c).kind for c in finding.components}
-            query = " ".join([finding.rule_id.replace("-", " "), *sorted(kinds)])
-            related[finding.id] = [c for c in ctx.retrieval(query, None) if c in ctx.cards]
+        queries = {finding.id: finding_query(finding, state["intake"])
+                   for finding in state["findings"]}
+        found = retrieve_all(ctx.retrieval, list(queries.values()))
+        related = {fid: [c for c in ids if c in ctx.cards]
+                   for fid, ids in zip(queries, found, strict=True)}
     facts = compute_facts(state["intake"], source=ctx.source, lang=ctx.settings.language,
                           clock=ctx.clock, cards=ctx.cards, capacity=state["capacity"],
                           findings=state["findings"], related=related)
