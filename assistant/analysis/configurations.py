@@ -216,7 +216,7 @@ def bounded_intake(data: dict[str, Any]) -> Intake:
         for key in ("partitions", "replicas"):
             if key in profile:
                 profile[key] = min(profile[key], _upper_bound(DataProfile, key))
-    return Intake.model_validate(data)
+    return Intake.model_validate(data, context={"derived": True})
 
 
 def build_intake(intake: Intake, profile: Profile, defaults: Defaults,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from assistant.intake.base import StrictModel
 from assistant.intake.business import RoiInputs
@@ -346,7 +346,8 @@ class Intake(StrictModel):
     constraints: Constraints
     operations: Operations = Field(default_factory=Operations)
     current_monthly_cost: Money | None = None
-    components: list[Component] = Field(min_length=1, max_length=MAX_ITEMS)
+    components: list[Component] = Field(min_length=1,
+                                        json_schema_extra={"maxItems": MAX_ITEMS})
     endpoints: list[Endpoint] = Field(default_factory=list, max_length=MAX_ITEMS)
     per_user: PerUser | None = None
     business: RoiInputs | None = None
@@ -359,6 +360,21 @@ class Intake(StrictModel):
         description=(
             "Draft questions answered with their placeholder (review --allow-draft); each is "
             "listed in the assumptions ledger."))
+
+    @field_validator("components")
+    @classmethod
+    def _components_bounded(cls, components: list[Component],
+                            info: ValidationInfo) -> list[Component]:
+        """At most MAX_ITEMS components in what a team writes.
+
+        An architecture the review derives from it (a configuration or the roadmap adding a load
+        balancer, a CDN, a cache) is validated with the context `derived` and may exceed it by
+        those few.
+        """
+        derived = bool(info.context and info.context.get("derived"))
+        if len(components) > MAX_ITEMS and not derived:
+            raise ValueError(f"at most {MAX_ITEMS} components, got {len(components)}")
+        return components
 
     def component(self, component_id: str) -> Component:
         """Return the component with this id (ids are unique after validation)."""
