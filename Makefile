@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 EXAMPLE ?= examples/ecommerce-workshop.yaml
 
-.PHONY: install demo test lint eval bench schema clean chromium mermaid record record-local wheel-check
+.PHONY: install demo test lint eval bench schema clean chromium mermaid record record-local wheel-check ui
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ install: $(STAMP)
 demo: install
 	$(BIN)/archreview review $(EXAMPLE) --out $(OUT) --format md,json --lang en
 	@echo "Report written: $(OUT)/$(basename $(notdir $(EXAMPLE)))/report.md (and report.json)"
+
+# The Streamlit app on this machine only (127.0.0.1); Ctrl-C stops it.
+UI_PORT ?= 8501
+ui: install
+	@echo "archreview app: http://127.0.0.1:$(UI_PORT)  (Ctrl-C stops it)"
+	$(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.port $(UI_PORT) \
+	  --server.headless true --browser.gatherUsageStats false
 
 # Headless Chromium from Debian for the browser test of the HTML report (no browser download).
 chromium:

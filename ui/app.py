@@ -1,0 +1,36 @@
+"""archreview in the browser: `make ui` (or `streamlit run ui/app.py`).
+
+A multipage app: Review (a guided intake form, the run step by step, the report and a live
+what-if), Compare and Workshop (arrive with archreview diff/workshop) and About. It calls the
+public API (`assistant.review`, `load_intake`, `validate_intake`, `Intake`, `Settings`) and the
+report writers, nothing deeper.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from ui.pages import about_page, compare_page, review_page, workshop_page  # noqa: E402
+from ui.text import t  # noqa: E402
+
+
+def main() -> None:
+    """Configure the page, the language switch and the navigation, then run the chosen page."""
+    st.set_page_config(page_title="archreview", page_icon="📐", layout="wide")
+    st.sidebar.radio("Language / Sprache", ["en", "de"], key="lang", horizontal=True,
+                     format_func={"en": "English", "de": "Deutsch"}.__getitem__)
+    pages = [st.Page(review_page, title=t("nav.review"), url_path="review", default=True),
+             st.Page(compare_page, title=t("nav.compare"), url_path="compare"),
+             st.Page(workshop_page, title=t("nav.workshop"), url_path="workshop"),
+             st.Page(about_page, title=t("nav.about"), url_path="about")]
+    st.navigation(pages).run()
+
+
+main()

@@ -1,0 +1,98 @@
+"""What-if, live: move target users, the horizon, or a component's instances or size, and see the
+first break, its month and the monthly cost move, without asking the LLM again.
+
+Each change reruns only this fragment: the public `review()` offline with no knowledge base and
+nothing written (the capacity model, sizing and costs are the same code the review used; about
+0.1 s, measured in `benchmarks/bench_ui.py`).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+import assistant
+from assistant import Intake, IntakeError, Messages, Review, Settings, catalogue_sizes
+from ui.text import md, t
+
+
+def changed_intake(base: Intake, users: int, month: int,
+                   components: dict[str, tuple[int, str | None]]) -> Intake:
+    """The intake with the what-if values put in (validated by the CLI's own checks)."""
+    data: dict[str, Any] = copy.deepcopy(base.model_dump(mode="json", exclude_defaults=True))
+    data["targets"]["target_users"] = users
+    data["targets"]["target_month"] = month
+    for item in data["components"]:
+        instances, size = components.get(item["id"], (item.get("instances", 1), item.get("size")))
+        item["instances"] = instances
+        if size:
+            item["size"] = size
+        else:
+            item.pop("size", None)
+    return assistant.validate_intake(Path("what-if"), data, {})
+
+
+def recompute(intake: Intake, language: str) -> Review:
+    """The offline model for a changed intake: no LLM, no knowledge base, nothing written."""
+    settings = Settings.from_env(provider="offline", language=language)
+    return assistant.review(intake, settings, use_knowledge_base=False)
+
+
+def outcome(review: Review) -> tuple[str, float | None, float]:
+    """What the what-if shows: the first break, its month, the monthly cost at the target."""
+    first = review.capacity.first_break
+    where = f"{first.subject}: {first.resource}" if first else "-"
+    return where, (first.month if first else None), review.costs.totals[-1].monthly
+
+
+def _sliders(base: Intake) -> tuple[int, int, dict[str, tuple[int, str | None]]]:
+    targets = base.targets
+    top = max(targets.target_users * 4, base.current.active_users + 1, 10)
+    users = st.slider(t("whatif.users"), min_value=1, max_value=int(top),
+                      value=targets.target_users, step=max(1, int(top) // 200),
+                      key="whatif_users")
+    month = st.slider(t("whatif.month"), min_value=1, max_value=60,
+                      value=targets.target_month, key="whatif_month")
+    sizes = catalogue_sizes()
+    components: dict[str, tuple[int, str | None]] = {}
+    for component in base.components:
+        left, right = st.columns([2, 1])
+        count = left.slider(t("whatif.instances", component=component.id), min_value=1,
+                            max_value=max(10, component.instances * 4),
+                            value=component.instances, key=f"whatif_n_{component.id}")
+        options = [""] + [s for s in sizes if s != component.size]
+        if component.size:
+            options.insert(1, component.size)
+        size = right.selectbox(t("whatif.size", component=component.id), options,
+                               index=options.index(component.size or ""),
+                               key=f"whatif_size_{component.id}",
+                               format_func=lambda s: s or t("whatif.default_size"))
+        components[component.id] = (count, size or None)
+    return users, month, components
+
+
+@st.fragment
+def what_if(review: Review) -> None:
+    """The sliders and the three moving figures, beside the review's own."""
+    st.caption(t("whatif.explain"))
+    users, month, components = _sliders(review.intake)
+    try:
+        changed = recompute(changed_intake(review.intake, users, month, components),
+                            review.language)
+    except IntakeError as error:
+        for problem in error.problems:
+            st.error(md(f"{problem.field}: {problem.message}"))
+        return
+    cat = Messages(review.language)
+    where, month_now, cost = outcome(changed)
+    base_where, base_month, base_cost = outcome(review)
+    cards = st.columns(3)
+    cards[0].metric(t("whatif.first_break"), where, help=t("whatif.was", value=base_where))
+    shown = "-" if month_now is None else cat.decimal(month_now, 1)
+    delta = None if month_now is None or base_month is None else round(month_now - base_month, 1)
+    cards[1].metric(t("whatif.breaking_month"), shown, delta=delta)
+    cards[2].metric(t("whatif.cost"), cat.money(cost, review.costs.currency),
+                    delta=round(cost - base_cost), delta_color="inverse")
