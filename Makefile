@@ -28,7 +28,8 @@ UI_PORT ?= 8501
 ui: install
 	@echo "archreview app: http://127.0.0.1:$(UI_PORT)  (Ctrl-C stops it)"
 	$(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.port $(UI_PORT) \
-	  --server.headless true --browser.gatherUsageStats false
+	  --server.headless true --browser.gatherUsageStats false --server.maxUploadSize 2 \
+	  --client.toolbarMode minimal
 
 # Headless Chromium from Debian for the browser test of the HTML report (no browser download).
 chromium:

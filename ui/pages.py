@@ -14,7 +14,6 @@ from ui.provider import provider_sidebar
 from ui.results import show_review
 from ui.run_review import run
 from ui.text import md, t
-from ui.whatif import what_if
 
 
 def _start_controls() -> None:
@@ -55,7 +54,8 @@ def review_page() -> None:
     st.session_state[intake_state.NAME] = file_name or intake_state.EMPTY_NAME
     slots = intake_form(data)
     intake, problems = intake_state.problems_of(data)
-    show_problems(problems, slots)
+    if data:  # an empty start is not yet wrong: messages appear with the first entry
+        show_problems(problems, slots)
     st.download_button(t("start.download_yaml"), intake_state.as_yaml(data),
                        file_name=intake_state.name().rsplit("/", 1)[-1], mime="application/yaml",
                        key="download_intake", on_click="ignore")
@@ -73,8 +73,6 @@ def review_page() -> None:
     if result.language != choice_language(choice):
         st.info(t("review.language_changed"))
     show_review(result)
-    st.subheader(t("whatif.title"))
-    what_if(result)
 
 
 def choice_language(choice: object) -> str:

@@ -16,6 +16,7 @@ import streamlit as st
 from assistant import Messages, Review
 from assistant.report.writer import RENDERERS
 from ui.text import md, t
+from ui.whatif import what_if
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _CARD_LINK = re.compile(r"\[([^\]]*)\]\(\.\./\.\./knowledge/[^)]*\)")
@@ -64,16 +65,42 @@ def report_sections(review: Review) -> dict[str, str]:
     return parts
 
 
+def series_name(resource: Any) -> str:
+    """The legend entry of one resource; the same resource on the largest size (the vertical
+    ceiling) is a line of its own."""
+    name = f"{resource.subject} · {resource.resource}"
+    return f"{name} ({t('chart.ceiling')})" if resource.ceiling else name
+
+
+def chart_rows(review: Review) -> list[dict[str, Any]]:
+    """Utilisation per component and resource at each horizon, one row per point."""
+    return [{"month": point.month, "series": series_name(resource),
+             "utilisation": point.utilisation_pct,
+             "plotted": max(point.utilisation_pct, 0.1),  # a log scale has no 0
+             "threshold": resource.threshold_pct}
+            for resource in review.capacity.resources for point in resource.horizons]
+
+
 def capacity_chart(review: Review) -> None:
-    """Utilisation per component and resource over the horizons, as a line chart."""
-    rows: dict[float, dict[str, float]] = {}
-    for resource in review.capacity.resources:
-        name = f"{resource.subject} · {resource.resource}"
-        for point in resource.horizons:
-            rows.setdefault(point.month, {})[name] = point.utilisation_pct
-    frame = pd.DataFrame.from_dict(rows, orient="index").sort_index()
-    frame.index.name = t("chart.month")
-    st.line_chart(frame, x_label=t("chart.month"), y_label=t("chart.utilisation"), height=320)
+    """Utilisation over the horizons on a log scale (a tier at 5,000 % must not flatten the
+    ones near their threshold), with the 100 % line where a resource is full."""
+    spec = {
+        "height": 340,
+        "layer": [
+            {"mark": {"type": "line", "point": True},
+             "encoding": {
+                 "x": {"field": "month", "type": "quantitative", "title": t("chart.month")},
+                 "y": {"field": "plotted", "type": "quantitative", "scale": {"type": "log"},
+                       "title": t("chart.utilisation")},
+                 "color": {"field": "series", "type": "nominal", "title": None},
+                 "tooltip": [{"field": "series"}, {"field": "month"},
+                             {"field": "utilisation", "format": ".1f"},
+                             {"field": "threshold"}]}},
+            {"mark": {"type": "rule", "strokeDash": [4, 4], "color": "#c0392b"},
+             "encoding": {"y": {"datum": 100}}},
+        ],
+    }
+    st.vega_lite_chart(pd.DataFrame(chart_rows(review)), spec, width="stretch")
 
 
 def findings(review: Review) -> None:
@@ -140,18 +167,23 @@ def show_review(review: Review) -> None:
     cat = Messages(review.language)
     _section(parts, cat.t("section.summary"))
     downloads(review)
-    st.subheader(cat.t("section.capacity"))
-    capacity_chart(review)
-    st.subheader(cat.t("section.findings"))
-    findings(review)
-    for key in ("section.roadmap", "section.roi"):
-        st.subheader(cat.t(key))
-        _section(parts, cat.t(key), heading=False)
+    capacity, what, found, plan, roi = st.tabs([
+        cat.t("section.capacity"), t("whatif.title"), cat.t("section.findings"),
+        cat.t("section.roadmap"), cat.t("section.roi")])
+    with capacity:
+        capacity_chart(review)
+    with what:
+        what_if(review)
+    with found:
+        findings(review)
+    with plan:
+        _section(parts, cat.t("section.roadmap"))
+    with roi:
+        _section(parts, cat.t("section.roi"))
 
 
-def _section(parts: dict[str, Any], heading_text: str, heading: bool = False) -> None:
+def _section(parts: dict[str, Any], heading_text: str) -> None:
+    """One section of the Markdown report, as the report writes it."""
     body = parts.get(heading_text)
     if body is not None:
-        if heading:
-            st.subheader(heading_text)
         st.markdown(body)

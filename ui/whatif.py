@@ -94,5 +94,8 @@ def what_if(review: Review) -> None:
     shown = "-" if month_now is None else cat.decimal(month_now, 1)
     delta = None if month_now is None or base_month is None else round(month_now - base_month, 1)
     cards[1].metric(t("whatif.breaking_month"), shown, delta=delta)
+    change = cost - base_cost
     cards[2].metric(t("whatif.cost"), cat.money(cost, review.costs.currency),
-                    delta=round(cost - base_cost), delta_color="inverse")
+                    delta=None if round(change) == 0 else
+                    f"{'+' if change > 0 else '-'}{cat.money(abs(change), review.costs.currency)}",
+                    delta_color="inverse")
