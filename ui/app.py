@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on the path
     sys.path.insert(0, str(ROOT))
 
-from ui.pages import about_page, compare_page, review_page, workshop_page  # noqa: E402
 from ui.text import t  # noqa: E402
+
+VIEWS = Path(__file__).resolve().parent / "views"
 
 
 def main() -> None:
@@ -26,10 +27,11 @@ def main() -> None:
     st.set_page_config(page_title="archreview", page_icon="📐", layout="wide")
     st.sidebar.radio("Language / Sprache", ["en", "de"], key="lang", horizontal=True,
                      format_func={"en": "English", "de": "Deutsch"}.__getitem__)
-    pages = [st.Page(review_page, title=t("nav.review"), url_path="review", default=True),
-             st.Page(compare_page, title=t("nav.compare"), url_path="compare"),
-             st.Page(workshop_page, title=t("nav.workshop"), url_path="workshop"),
-             st.Page(about_page, title=t("nav.about"), url_path="about")]
+    pages = [st.Page(VIEWS / "review.py", title=t("nav.review"), url_path="review",
+                     default=True),
+             st.Page(VIEWS / "compare.py", title=t("nav.compare"), url_path="compare"),
+             st.Page(VIEWS / "workshop.py", title=t("nav.workshop"), url_path="workshop"),
+             st.Page(VIEWS / "about.py", title=t("nav.about"), url_path="about")]
     st.navigation(pages).run()
 
 

@@ -29,32 +29,34 @@ class StatusLines:
     def __init__(self, status: Any) -> None:
         self._status = status
         self._thread = threading.get_ident()
-        self._pending: list[str] = []
+        self._pending: list[tuple[str, str, float]] = []
         self._lock = threading.Lock()
         self._started = time.perf_counter()
         self.steps: list[str] = []
 
     def __call__(self, entry: dict[str, object]) -> None:
-        """Take one entry: a finished step becomes a line; model events are noted."""
+        """Take one entry: a finished step becomes a line; model events are noted.
+
+        Worker threads only queue (no Streamlit call, not even the session's language).
+        """
         event, step = str(entry.get("event")), str(entry.get("step"))
-        if event == "step_finished":
-            self.steps.append(step)
-            line = t("run.step_done", step=step,
-                     seconds=round(time.perf_counter() - self._started, 2))
-        elif event in _NOTED:
-            line = t("run.model_event", step=step, event=event)
-        else:
+        if event not in _NOTED and event != "step_finished":
             return
         with self._lock:
-            self._pending.append(line)
+            self._pending.append((step, event, time.perf_counter() - self._started))
         if threading.get_ident() == self._thread:
             self.flush()
 
     def flush(self) -> None:
         """Write the lines gathered so far (script thread only)."""
         with self._lock:
-            lines, self._pending = self._pending, []
-        for line in lines:
+            pending, self._pending = self._pending, []
+        for step, event, seconds in pending:
+            if event == "step_finished":
+                self.steps.append(step)
+                line = t("run.step_done", step=step, seconds=round(seconds, 2))
+            else:
+                line = t("run.model_event", step=step, event=event)
             self._status.write(md(line))
 
 
