@@ -23,7 +23,9 @@ from assistant.version import __version__
 register_check(catalogue_problems)
 
 if TYPE_CHECKING:
+    from assistant.analysis.baseline_costs import CostReport
     from assistant.assessment.model import Review
+    from assistant.capacity.model import CapacityReport
     from assistant.i18n.messages import Messages
     from assistant.intake.loading import IntakeError, load_intake, validate_intake
     from assistant.intake.schema import Intake
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 __all__ = ["Intake", "IntakeError", "Messages", "Review", "Settings", "__version__",
-           "catalogue_sizes", "load_intake", "review", "validate_intake"]
+           "catalogue_sizes", "load_intake", "review", "validate_intake", "what_if"]
 
 Retrieval = Callable[[str, str | None], list[str]]
 
@@ -105,6 +107,24 @@ def catalogue_sizes() -> list[str]:
     for family in load_defaults().sizes.values():
         names += [s.name for s in [*family.entries, *family.named] if s.name not in names]
     return names
+
+
+def what_if(intake: Intake) -> tuple[CapacityReport, CostReport]:
+    """The capacity model and the monthly costs of a validated intake, and nothing else.
+
+    For the app's live what-if: a slider move must redraw within 300 ms, and a whole offline
+    `review()` runs the capacity model some 19 times (configurations, the roadmap rerun per
+    phase) for figures the what-if does not show. These are the same functions `review()`
+    calls, so the first break, its month and the costs equal the review's for the same intake.
+    Give it an intake `validate_intake` accepted (the cross-field checks are not repeated).
+    """
+    from assistant.analysis.baseline_costs import monthly_costs
+    from assistant.capacity.model import analyse
+    from assistant.catalogue.model import defaults_for
+
+    defaults = defaults_for(intake)
+    capacity = analyse(intake, defaults)
+    return capacity, monthly_costs(intake, capacity, defaults)
 
 
 def __getattr__(name: str) -> Any:

@@ -118,8 +118,8 @@ def test_what_if_recomputes_the_breaking_month_and_cost() -> None:
     at.slider(key="whatif_users").set_value(400_000).run()
     assert not at.exception, at.exception
     review = at.session_state["review"]
-    expected = outcome(recompute(changed_intake(review.intake, 400_000, 12, {
-        c.id: (c.instances, c.size) for c in review.intake.components}), "en"))
+    expected = outcome(*recompute(changed_intake(review.intake, 400_000, 12, {
+        c.id: (c.instances, c.size) for c in review.intake.components})))
     assert _metric(at, "Breaking month") == f"{expected[1]:.1f}" != before
     assert _metric(at, "Monthly cost at the target").startswith(f"{expected[2]:,.0f}")
 
@@ -164,3 +164,17 @@ def test_a_typed_key_reaches_the_provider_and_nothing_else(
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert all(SECRET.encode() not in p.read_bytes() for p in written)
     assert "ANTHROPIC_API_KEY" not in __import__("os").environ
+
+
+def test_the_what_if_figures_are_the_reviews_own() -> None:
+    import assistant
+    from assistant import Settings
+
+    for path in sorted(EXAMPLE.parent.glob("*.yaml")):
+        if path.name == "broken-intake.yaml":
+            continue
+        intake = load_intake(path)
+        review = assistant.review(intake, Settings.from_env(provider="offline"),
+                                  use_knowledge_base=False)
+        capacity, costs = assistant.what_if(intake)
+        assert (capacity, costs) == (review.capacity, review.costs), path.name

@@ -79,7 +79,8 @@ def run(intake: Intake, source_name: str, choice: ProviderChoice) -> assistant.R
             st.error(t("run.error", error=f"{type(error).__name__}: {error}"))
             return None
         lines.flush()
-        status.update(label=t("run.done", steps=len(lines.steps)), state="complete",
-                      expanded=False)
+        number = st.session_state["runs"] = int(st.session_state.get("runs", 0)) + 1
+        status.update(label=t("run.done", steps=len(lines.steps), number=number),
+                      state="complete", expanded=False)
     st.session_state["review"] = result
     return result

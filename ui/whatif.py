@@ -1,21 +1,26 @@
 """What-if, live: move target users, the horizon, or a component's instances or size, and see the
 first break, its month and the monthly cost move, without asking the LLM again.
 
-Each change reruns only this fragment: the public `review()` offline with no knowledge base and
-nothing written (the capacity model, sizing and costs are the same code the review used; about
-0.1 s, measured in `benchmarks/bench_ui.py`).
+Each change reruns only this fragment, which calls the public `what_if()`: the capacity model
+and the costs, the same functions the review used, without the rules, configurations and
+roadmap a whole `review()` adds (those rerun the capacity model some 19 times; redraw time in
+`benchmarks/bench_ui.py`).
 """
 
 from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+if TYPE_CHECKING:
+    from assistant.analysis.baseline_costs import CostReport
+    from assistant.capacity.model import CapacityReport
+
 import assistant
-from assistant import Intake, IntakeError, Messages, Review, Settings, catalogue_sizes
+from assistant import Intake, IntakeError, Messages, Review, catalogue_sizes
 from ui.text import md, t
 
 
@@ -35,17 +40,16 @@ def changed_intake(base: Intake, users: int, month: int,
     return assistant.validate_intake(Path("what-if"), data, {})
 
 
-def recompute(intake: Intake, language: str) -> Review:
-    """The offline model for a changed intake: no LLM, no knowledge base, nothing written."""
-    settings = Settings.from_env(provider="offline", language=language)
-    return assistant.review(intake, settings, use_knowledge_base=False)
+def recompute(intake: Intake) -> tuple[CapacityReport, CostReport]:
+    """The offline capacity model and costs for a changed intake (no LLM, nothing written)."""
+    return assistant.what_if(intake)
 
 
-def outcome(review: Review) -> tuple[str, float | None, float]:
+def outcome(capacity: CapacityReport, costs: CostReport) -> tuple[str, float | None, float]:
     """What the what-if shows: the first break, its month, the monthly cost at the target."""
-    first = review.capacity.first_break
+    first = capacity.first_break
     where = f"{first.subject}: {first.resource}" if first else "-"
-    return where, (first.month if first else None), review.costs.totals[-1].monthly
+    return where, (first.month if first else None), costs.totals[-1].monthly
 
 
 def _sliders(base: Intake) -> tuple[int, int, dict[str, tuple[int, str | None]]]:
@@ -80,15 +84,14 @@ def what_if(review: Review) -> None:
     st.caption(t("whatif.explain"))
     users, month, components = _sliders(review.intake)
     try:
-        changed = recompute(changed_intake(review.intake, users, month, components),
-                            review.language)
+        changed = recompute(changed_intake(review.intake, users, month, components))
     except IntakeError as error:
         for problem in error.problems:
             st.error(md(f"{problem.field}: {problem.message}"))
         return
     cat = Messages(review.language)
-    where, month_now, cost = outcome(changed)
-    base_where, base_month, base_cost = outcome(review)
+    where, month_now, cost = outcome(*changed)
+    base_where, base_month, base_cost = outcome(review.capacity, review.costs)
     cards = st.columns(3)
     cards[0].metric(t("whatif.first_break"), where, help=t("whatif.was", value=base_where))
     shown = "-" if month_now is None else cat.decimal(month_now, 1)

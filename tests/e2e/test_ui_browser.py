@@ -113,7 +113,7 @@ def test_review_the_example_in_the_browser(browser_page: tuple[Any, list[str]],
     _shot(page, "1-form")
 
     _run(page)
-    status = page.get_by_test_id("stExpander").filter(has_text="Review finished")
+    status = page.get_by_test_id("stExpander").filter(has_text="Review 1 finished")
     assert status.count() == 1
     assert _metric(page, "First break") == "month 2.6"
     chart = page.get_by_test_id("stVegaLiteChart").first
