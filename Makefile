@@ -48,7 +48,7 @@ test: install chromium mermaid
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check assistant tests evals benchmarks scripts setup.py
+	$(BIN)/ruff check assistant tests evals benchmarks scripts setup.py ui
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -34,8 +34,11 @@ Slots = dict[str, Any]
 
 
 def _within(spec: FieldSpec, value: Any) -> bool:
-    """Whether a value lies inside the widget bounds (else the bounds are left off the widget,
-    so the CLI's message, not a Streamlit exception, says what is wrong)."""
+    """Whether a value lies inside the widget bounds.
+
+    If not, the bounds are left off the widget, so the CLI's message, not a Streamlit
+    exception, says what is wrong.
+    """
     if not isinstance(value, int | float) or isinstance(value, bool):
         return True
     return (spec.minimum is None or value >= spec.minimum) and (

@@ -23,7 +23,8 @@ def _start_controls() -> None:
     with left:
         choice = st.selectbox(t("start.example"), examples, index=None, key="example_choice",
                               format_func=lambda p: p.name, placeholder=t("start.pick"))
-        if st.button(t("start.load"), key="load_example", disabled=choice is None):
+        if st.button(t("start.load"), key="load_example", disabled=choice is None) \
+                and choice is not None:
             st.session_state["load_problems"] = intake_state.load_file(
                 choice, f"examples/{choice.name}")
     with middle:
@@ -84,7 +85,8 @@ def choice_language(choice: object) -> str:
 def placeholder(feature: str) -> None:
     """A page whose feature arrives with another issue; says so."""
     st.title(t(f"{feature}.title"))
-    st.info(t("placeholder.body", command=f"archreview {'diff' if feature == 'compare' else 'workshop'}"))
+    command = "archreview diff" if feature == "compare" else "archreview workshop"
+    st.info(t("placeholder.body", command=command))
 
 
 def compare_page() -> None:

@@ -1,5 +1,6 @@
-"""Show a finished review: summary cards first, the capacity chart, findings with their pattern
-cards, roadmap, business case, and the report downloads (MD, HTML, JSON).
+"""Show a finished review: summary cards first, then chart, findings, roadmap, business case.
+
+Beside them the report downloads (MD, HTML, JSON).
 
 Every figure comes from the `Review` (nothing is recomputed here), every sentence from the
 report's own catalogue or its Markdown renderer, whose filters escape intake text.
@@ -66,8 +67,10 @@ def report_sections(review: Review) -> dict[str, str]:
 
 
 def series_name(resource: Any) -> str:
-    """The legend entry of one resource; the same resource on the largest size (the vertical
-    ceiling) is a line of its own."""
+    """The legend entry of one resource.
+
+    The same resource on the largest size (the vertical ceiling) is a line of its own.
+    """
     name = f"{resource.subject} · {resource.resource}"
     return f"{name} ({t('chart.ceiling')})" if resource.ceiling else name
 
@@ -82,8 +85,10 @@ def chart_rows(review: Review) -> list[dict[str, Any]]:
 
 
 def capacity_chart(review: Review) -> None:
-    """Utilisation over the horizons on a log scale (a tier at 5,000 % must not flatten the
-    ones near their threshold), with the 100 % line where a resource is full."""
+    """Utilisation over the horizons on a log scale, with the 100 % line where it is full.
+
+    Log scale: a tier at 5,000 % must not flatten the ones near their threshold.
+    """
     spec = {
         "height": 340,
         "layer": [
@@ -130,8 +135,11 @@ def _store(review: Review) -> dict[str, Any]:
 
 
 def _cached(store: dict[str, Any], name: str, make: Any) -> Any:
-    """One rendering per name (a plain dict: the download callable runs off the script
-    thread, where the session cannot be reached)."""
+    """One rendering per name.
+
+    A plain dict: the download callable runs off the script thread, where the session
+    cannot be reached.
+    """
     if name not in store:
         store[name] = make()
     return store[name]

@@ -1,5 +1,7 @@
-"""The app's fixed strings (from the one catalogue, `assistant/i18n/messages.yaml`, EN and DE)
-and the one way intake text reaches Markdown: escaped, so a name is shown, never interpreted.
+"""The app's fixed strings and the one way intake text reaches Markdown.
+
+Strings come from the one catalogue, `assistant/i18n/messages.yaml` (EN and DE); intake text
+is escaped, so a name is shown, never interpreted.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""What-if, live: move target users, the horizon, or a component's instances or size, and see the
-first break, its month and the monthly cost move, without asking the LLM again.
+"""What-if, live: sliders move the first break, its month and the monthly cost at once.
+
+Target users, the horizon, or a component's instances or size; the LLM is not asked again.
 
 Each change reruns only this fragment, which calls the public `what_if()`: the capacity model
 and the costs, the same functions the review used, without the rules, configurations and
