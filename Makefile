@@ -63,6 +63,7 @@ eval: install
 bench: install
 	$(BIN)/python benchmarks/bench_knowledge.py
 	$(BIN)/python benchmarks/bench_llm_stub.py --delay 2 --runs 3
+	$(BIN)/python benchmarks/bench_ui.py --runs 5
 
 record: install
 	$(BIN)/python scripts/record_cassettes.py $(ARGS)

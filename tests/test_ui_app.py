@@ -109,6 +109,15 @@ def test_a_full_offline_review_from_the_form_matches_the_cli(tmp_path: Path) -> 
     assert review.provenance.inputs_file == "examples/ecommerce-workshop.yaml"
 
 
+def test_the_language_switch_turns_the_page_and_the_report_german() -> None:
+    at = _load_example(_app())
+    at.sidebar.radio(key="lang").set_value("de").run()
+    assert [t.value for t in at.title] == ["Architektur-Review"]
+    at.button(key="run_review").click().run()
+    assert at.session_state["review"].language == "de"
+    assert _metric(at, "Erster Engpass") == "Monat 2,6"
+
+
 def test_what_if_recomputes_the_breaking_month_and_cost() -> None:
     from ui.whatif import changed_intake, outcome, recompute
 

@@ -73,6 +73,8 @@ def review_page() -> None:
         return
     if result.language != choice_language(choice):
         st.info(t("review.language_changed"))
+    if intake is not None and intake != result.intake:
+        st.info(t("review.stale"))
     show_review(result)
 
 

@@ -141,8 +141,36 @@ def test_review_the_example_in_the_browser(browser_page: tuple[Any, list[str]],
     assert re.fullmatch(r"\d+(\.\d)?", after) and float(after) < float(before)
     _shot(page, "3-what-if")
 
+    _edit_instances_of_api(page, 3)
+    expect(page.get_by_test_id("stAlert").filter(has_text="The intake changed")).to_be_visible(
+        timeout=TIMEOUT_MS)  # the edit reached the server, which says the review is stale
+    with page.expect_download() as intake_info:
+        page.get_by_role("button", name="Download the intake as YAML").click()
+    intake = yaml.safe_load(Path(intake_info.value.path()).read_text(encoding="utf-8"))
+    assert [c.get("instances", 1) for c in intake["components"]] == [1, 3, 1]
+
     assert page.get_by_test_id("stException").count() == 0
     assert errors == []
+
+
+def _edit_instances_of_api(page: Any, count: int) -> None:
+    """Type into the components table (a canvas grid): row api, column instances."""
+    page.get_by_role("tab", name="Components").click()
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    grid.locator("canvas").first.wait_for()
+    page.wait_for_timeout(1000)  # the tab's grid lays itself out
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 50, box["y"] + 35 + 17)  # row 0 (web), column id
+    page.wait_for_timeout(300)
+    for key in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowDown"):  # instances, api
+        page.keyboard.press(key)
+    page.keyboard.press("Enter")  # opens the cell editor, an input in the grid's portal
+    editor = page.locator("#portal input, #portal textarea").first
+    editor.wait_for()
+    editor.fill(str(count))
+    editor.press("Enter")
+    _shot(page, "5-table")
 
 
 def test_intake_text_is_shown_as_text(browser_page: tuple[Any, list[str]],
@@ -156,6 +184,7 @@ def test_intake_text_is_shown_as_text(browser_page: tuple[Any, list[str]],
     page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(upload))
     expect(page.get_by_role("textbox", name="File name")).to_have_value(
         "hostile.yaml", timeout=TIMEOUT_MS)
+    page.get_by_role("tab", name="System").click()
     expect(page.get_by_role("textbox", name="Name *")).to_have_value(XSS_NAME, timeout=TIMEOUT_MS)
     _run(page)
     heading = page.get_by_role("heading", name=re.compile("Architecture review: "))
