@@ -81,19 +81,25 @@ def _sliders(base: Intake) -> tuple[int, int, dict[str, tuple[int, str | None]]]
 
 @st.fragment
 def what_if(review: Review) -> None:
-    """The sliders and the three moving figures, beside the review's own."""
+    """The three moving figures on top, the sliders below them (the figures stay in sight)."""
     st.caption(t("whatif.explain"))
+    figures = st.container()
     users, month, components = _sliders(review.intake)
     try:
         changed = recompute(changed_intake(review.intake, users, month, components))
     except IntakeError as error:
         for problem in error.problems:
-            st.error(md(f"{problem.field}: {problem.message}"))
+            figures.error(md(f"{problem.field}: {problem.message}"))
         return
+    _figures(figures, review, changed)
+
+
+def _figures(slot: Any, review: Review, changed: tuple[CapacityReport, CostReport]) -> None:
+    """First break, breaking month and monthly cost at the target, beside the review's."""
     cat = Messages(review.language)
     where, month_now, cost = outcome(*changed)
     base_where, base_month, base_cost = outcome(review.capacity, review.costs)
-    cards = st.columns(3)
+    cards = slot.columns(3)
     cards[0].metric(t("whatif.first_break"), where, help=t("whatif.was", value=base_where))
     shown = "-" if month_now is None else cat.decimal(month_now, 1)
     delta = None if month_now is None or base_month is None else round(month_now - base_month, 1)
