@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 EXAMPLE ?= examples/ecommerce-workshop.yaml
 
-.PHONY: install demo test lint eval bench schema clean chromium mermaid graphviz record record-local wheel-check
+.PHONY: install demo test lint eval bench schema clean chromium mermaid graphviz record record-local wheel-check ui
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ install: $(STAMP)
 demo: install
 	$(BIN)/archreview review $(EXAMPLE) --out $(OUT) --format md,json --lang en
 	@echo "Report written: $(OUT)/$(basename $(notdir $(EXAMPLE)))/report.md (and report.json)"
+
+# The Streamlit app on this machine only (127.0.0.1); Ctrl-C stops it.
+UI_PORT ?= 8501
+ui: install
+	@echo "archreview app: http://127.0.0.1:$(UI_PORT)  (Ctrl-C stops it)"
+	$(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.port $(UI_PORT) \
+	  --server.headless true --browser.gatherUsageStats false --server.maxUploadSize 2 \
+	  --client.toolbarMode minimal
 
 # Headless Chromium from Debian for the browser test of the HTML report (no browser download).
 chromium:
@@ -47,7 +55,7 @@ test: install chromium mermaid graphviz
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check assistant tests evals benchmarks scripts setup.py
+	$(BIN)/ruff check assistant tests evals benchmarks scripts setup.py ui
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -66,6 +74,7 @@ bench: install graphviz
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/bench_workshop.py
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_ui.py --runs 5
 
 record: install
 	$(BIN)/python scripts/record_cassettes.py $(ARGS)

@@ -23,13 +23,17 @@ from assistant.version import __version__
 register_check(catalogue_problems)
 
 if TYPE_CHECKING:
+    from assistant.analysis.baseline_costs import CostReport
     from assistant.assessment.model import Review
-    from assistant.intake.loading import IntakeError, load_intake
+    from assistant.capacity.model import CapacityReport
+    from assistant.i18n.messages import Messages
+    from assistant.intake.loading import IntakeError, load_intake, validate_intake
     from assistant.intake.schema import Intake
     from assistant.llm.providers.base import Provider
     from assistant.settings import Settings
 
-__all__ = ["Intake", "IntakeError", "Review", "Settings", "__version__", "load_intake", "review"]
+__all__ = ["Intake", "IntakeError", "Messages", "Review", "Settings", "__version__",
+           "catalogue_sizes", "load_intake", "review", "validate_intake", "what_if"]
 
 Retrieval = Callable[[str, str | None], list[str]]
 
@@ -38,6 +42,8 @@ _LAZY = {
     "Intake": "assistant.intake.schema",
     "IntakeError": "assistant.intake.loading",
     "load_intake": "assistant.intake.loading",
+    "validate_intake": "assistant.intake.loading",
+    "Messages": "assistant.i18n.messages",
     "Settings": "assistant.settings",
 }
 
@@ -48,7 +54,7 @@ def review(source: str | Path | Intake, settings: Settings | None = None, *,
            use_knowledge_base: bool = True, resume: bool = False,
            clock: Callable[[], datetime] | None = None, source_name: str | None = None,
            progress: Callable[[dict[str, object]], None] | None = None,
-           cancel: threading.Event | None = None) -> Review:
+           cancel: threading.Event | None = None, api_key: str | None = None) -> Review:
     """Review one intake (a YAML/JSON file or a validated `Intake`) and return the `Review`.
 
     Args:
@@ -66,6 +72,9 @@ def review(source: str | Path | Intake, settings: Settings | None = None, *,
         progress: called with every run-log entry as it is written (a live status line).
         cancel: set it to stop the review (Ctrl-C does so in the main thread); nothing is
             written then.
+        api_key: an Anthropic or OpenAI key given in person (the app's password field),
+            instead of the environment's; it goes into the SDK client only, never into the
+            environment, the settings, a log or the report.
 
     Raises:
         IntakeError: the intake is invalid; every problem names the file, line and field.
@@ -77,13 +86,45 @@ def review(source: str | Path | Intake, settings: Settings | None = None, *,
 
     settings = settings if settings is not None else Settings.from_env()
     if provider is None:
-        provider = build_provider(settings)
+        provider = build_provider(settings, api_key)
     if retrieval is None and use_knowledge_base:
         retrieval = default_retrieval()
     return run_workflow(source if not isinstance(source, str) else Path(source), settings,
                         out_dir=out_dir, formats=formats, provider=provider, clock=clock,
                         retrieval=retrieval, resume=resume, source_name=source_name,
                         progress=progress, cancel=cancel)
+
+
+def catalogue_sizes() -> list[str]:
+    """Every instance size the price catalogue knows, family by family, smallest first.
+
+    The Streamlit form offers these as the `size` select box; an intake may still name a size
+    of its own through `catalogue_overrides`.
+    """
+    from assistant.catalogue.model import load_defaults
+
+    names: list[str] = []
+    for family in load_defaults().sizes.values():
+        names += [s.name for s in [*family.entries, *family.named] if s.name not in names]
+    return names
+
+
+def what_if(intake: Intake) -> tuple[CapacityReport, CostReport]:
+    """The capacity model and the monthly costs of a validated intake, and nothing else.
+
+    For the app's live what-if: a slider move must redraw within 300 ms, and a whole offline
+    `review()` runs the capacity model some 19 times (configurations, the roadmap rerun per
+    phase) for figures the what-if does not show. These are the same functions `review()`
+    calls, so the first break, its month and the costs equal the review's for the same intake.
+    Give it an intake `validate_intake` accepted (the cross-field checks are not repeated).
+    """
+    from assistant.analysis.baseline_costs import monthly_costs
+    from assistant.capacity.model import analyse
+    from assistant.catalogue.model import defaults_for
+
+    defaults = defaults_for(intake)
+    capacity = analyse(intake, defaults)
+    return capacity, monthly_costs(intake, capacity, defaults)
 
 
 def __getattr__(name: str) -> Any:

@@ -11,11 +11,11 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.assessment.model import Review
 from assistant.intake.schema import Intake
@@ -93,7 +93,8 @@ def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | N
 
     Reports are written when `out_dir` is given. With `resume` (and an `out_dir`), steps are
     checkpointed there and a rerun of the same review continues at the step that failed.
-    `progress` sees every run-log entry as it is written (the CLI's live status line);
+    `progress` sees every run-log entry as it is written (the CLI's live status line) and a
+    `step_finished` entry as each step of the graph finishes (the app's step lines);
     `cancel`, when set, stops the review (Ctrl-C sets it in the main thread).
 
     Raises:
@@ -126,10 +127,34 @@ def run_workflow(source: Path | Intake, settings: Settings, *, out_dir: Path | N
                                          min(SPEED_TIMEOUT_S, settings.review_timeout_s / 10))
         if resume and out_dir is not None:
             return _resumable(start, settings, out_dir, context, config)
-        result = compiled_graph(settings.internal_errors).invoke(start, config=config,
-                                                                 context=context)
+        result = _invoke(compiled_graph(settings.internal_errors), start, config, context,
+                         progress)
     review: Review = result["review"]
     return review
+
+
+def _invoke(graph: Any, start: ReviewState, config: RunnableConfig, context: RunContext,
+            progress: Callable[[dict[str, object]], None] | None) -> dict[str, Any]:
+    """Run the graph; with a `progress` listener, tell it each step as the step finishes.
+
+    The graph's own updates are streamed (LangGraph `stream_mode="updates"`, beside "values"
+    for the final state), so a surface can show one line per finished step (the Streamlit
+    app's status box). These `step_finished` entries go to the listener only, not into the
+    run log: an offline review writes no log.
+    """
+    if progress is None:
+        result: dict[str, Any] = graph.invoke(start, config=config, context=context)
+        return result
+    final: dict[str, Any] = {}
+    for mode, chunk in graph.stream(start, config=config, context=context,
+                                    stream_mode=["updates", "values"]):
+        if mode == "values":
+            final = chunk
+            continue
+        for step in chunk:
+            progress({"time": datetime.now(UTC).isoformat(timespec="seconds"), "step": step,
+                      "event": "step_finished"})
+    return final
 
 
 def _probe(provider: Provider, log: RunLog, cancel: threading.Event,

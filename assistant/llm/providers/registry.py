@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 PLACEHOLDER_KEY = "not-needed"
 
 
-def build_provider(settings: Settings) -> Provider | None:
+def build_provider(settings: Settings, key: str | None = None) -> Provider | None:
     """Return the adapter for `settings.provider`, or None for `offline`.
+
+    `key` is a key given in person (the app's password field), used instead of the
+    environment's for Anthropic and OpenAI only, and kept nowhere but in the SDK client.
 
     Raises:
         ProviderError: a key or base URL is missing, the SDK is not installed, or the provider
@@ -30,17 +33,17 @@ def build_provider(settings: Settings) -> Provider | None:
     if settings.provider == "offline":
         return None
     if settings.provider == "anthropic":
-        return _anthropic(settings)
+        return _anthropic(settings, key)
     if settings.provider == "openai":
-        return _openai(settings)
+        return _openai(settings, key)
     if settings.provider == "openai-compatible":
         return _openai_compatible(settings)
     raise ProviderError(f"unknown provider {settings.provider!r}")
 
 
-def _required_key(provider: str) -> str:
-    """Return the provider's key, or fail naming the variable to set."""
-    key = api_key(provider)
+def _required_key(provider: str, given: str | None = None) -> str:
+    """Return the key given, else the provider's key from the environment, or fail naming it."""
+    key = given or api_key(provider)
     if not key:
         raise ProviderError(f"{provider} needs an API key: set {KEY_VARIABLES[provider]} in the "
                             "environment or in .env (or use --provider offline)")
@@ -52,9 +55,9 @@ def _sdk_missing(package: str) -> ProviderError:
     return ProviderError(f"the {package} SDK is not installed: pip install {package}")
 
 
-def _anthropic(settings: Settings) -> Provider:
+def _anthropic(settings: Settings, given: str | None = None) -> Provider:
     """Build the Anthropic adapter."""
-    key = _required_key("anthropic")
+    key = _required_key("anthropic", given)
     try:
         from assistant.llm.providers.anthropic_adapter import AnthropicProvider
 
@@ -66,9 +69,9 @@ def _anthropic(settings: Settings) -> Provider:
         raise _sdk_missing("anthropic") from None
 
 
-def _openai(settings: Settings) -> Provider:
+def _openai(settings: Settings, given: str | None = None) -> Provider:
     """Build the OpenAI adapter (strict json_schema, the SDK's default base URL)."""
-    key = _required_key("openai")
+    key = _required_key("openai", given)
     try:
         from assistant.llm.providers.openai_adapter import OpenAIProvider
 

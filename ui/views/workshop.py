@@ -1,0 +1,5 @@
+"""The Workshop page (a file, so `st.navigation` and AppTest can switch to it)."""
+
+from ui.pages import workshop_page
+
+workshop_page()
