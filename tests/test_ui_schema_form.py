@@ -95,7 +95,8 @@ def _through_widgets(data: dict[str, Any]) -> dict[str, Any]:
         if section.table:
             items = get_path(data, section.path) or []
             rows = [item_to_row(section.fields, item) for item in items]
-            back = [row_to_item(section.fields, row, item) for row, item in zip(rows, items)]
+            back = [row_to_item(section.fields, row, item) for row, item in
+                    zip(rows, items, strict=True)]
             if back:
                 set_path(rebuilt, section.path, back)
             continue
