@@ -28,14 +28,23 @@ FAIL_ON_HELP = ("Exit 1 when any finding reaches this severity: critical, high o
                 "(a CI gate; default: findings never change the exit code).")
 
 
-def gate_hits(findings: Iterable[Finding], fail_on: FailOn | None) -> list[Finding]:
-    """The findings at or above the threshold (none when there is no gate)."""
+def reaches(severity: str, fail_on: FailOn | None) -> bool:
+    """Whether a finding of this severity stops the gate (never without a gate)."""
     if fail_on is None:
-        return []
+        return False
     from assistant.analysis.rules.finding import SEVERITY_RANK
 
-    limit = SEVERITY_RANK[fail_on.value]
-    return [f for f in findings if SEVERITY_RANK[f.severity] <= limit]
+    return SEVERITY_RANK[severity] <= SEVERITY_RANK[fail_on.value]
+
+
+def gate_hits(findings: Iterable[Finding], fail_on: FailOn | None) -> list[Finding]:
+    """The findings at or above the threshold (none when there is no gate)."""
+    return [f for f in findings if reaches(f.severity, fail_on)]
+
+
+def gate_count(per_severity: dict[str, int], fail_on: FailOn | None) -> int:
+    """How many of these findings (counted per severity) stop the gate."""
+    return sum(n for severity, n in per_severity.items() if reaches(severity, fail_on))
 
 
 def report_gate(hits_per_file: dict[str, int], fail_on: FailOn | None) -> bool:

@@ -1,0 +1,164 @@
+"""The `archreview batch` command: review a folder of architecture files in one resumable run.
+
+The work is `assistant.batch` (discovery, resume, parallel jobs, the summary files); this
+module turns the options into settings, shows a Rich progress bar (done, failed, ETA), prints
+the summary table and picks the exit code: 0 all passed, 1 a file failed (or `--fail-on` hit),
+2 a usage error, 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from assistant.cli.console import err, out
+from assistant.cli.gate import FAIL_ON_HELP, FailOn, gate_count, report_gate
+from assistant.cli.review import _build_provider, _parse_formats, _settings, _usable_out_dir
+
+if TYPE_CHECKING:
+    from assistant.batch.jobs import Outcome
+    from assistant.batch.run import Plan
+    from assistant.batch.summary import Summary
+    from assistant.i18n.messages import Messages
+
+
+def batch(
+    inputs: Annotated[list[str], typer.Argument(
+        help="Folders (searched recursively for .yaml/.yml/.json), globs or files.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports and the "
+                                          "summary.")] = Path("out"),
+    formats: Annotated[str, typer.Option(
+        "--format", help="Comma-separated: md,json,html,sarif.")] = "md,json",
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", min=1, help="Files reviewed at once (default: the number of cores; with an "
+        "LLM also capped by --concurrency).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Review every file again, even when its report set is complete and "
+        "unchanged.")] = False,
+    lang: Annotated[str | None, typer.Option(
+        help="Report language: en or de (default: ARCHREVIEW_LANG, else en).")] = None,
+    provider: Annotated[str | None, typer.Option(
+        help="offline, anthropic, openai or openai-compatible (default: ARCHREVIEW_PROVIDER, "
+             "else offline unless a key is configured).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name.")] = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="Base URL of an OpenAI-compatible server.")] = None,
+    concurrency: Annotated[int | None, typer.Option(
+        help="Parallel requests to the provider (default: ARCHREVIEW_CONCURRENCY, else 1 for a "
+             "local base URL, unlimited otherwise).")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
+    # `--against DIR` (compare with an earlier batch's reports) belongs here, built on
+    # assistant.comparison; this command only reviews.
+) -> None:
+    """Review every intake under folders or globs: progress, resume, a summary, one exit code.
+
+    A rerun skips files whose bytes, settings and archreview version are unchanged and whose
+    report set is complete. Exit codes: 0 all passed; 1 a file failed validation or review
+    (or --fail-on hit); 2 a usage error; 130 Ctrl-C (finished report sets stay complete).
+    """
+    from assistant.batch.discovery import UsageError
+    from assistant.batch.run import default_jobs, plan_batch
+    from assistant.i18n.messages import Messages
+
+    chosen = tuple(_parse_formats(formats))
+    settings = _settings(provider, model, base_url, lang, concurrency=concurrency)
+    llm = _build_provider(settings)
+    _usable_out_dir(out_dir)
+    try:
+        plan = plan_batch(inputs, out_dir, settings, chosen, force=force)
+    except UsageError as error:
+        err.print(f"✗ {error}", highlight=False, markup=False)
+        raise typer.Exit(code=2) from None
+    if not plan.order:
+        err.print("✗ no .yaml, .yml or .json files found", highlight=False, markup=False)
+        raise typer.Exit(code=2)
+    text = Messages(settings.language)
+    _say_plan(plan, jobs or default_jobs(), llm is not None)
+    try:
+        summary = _run_with_progress(plan, out_dir, settings, jobs or default_jobs(), llm)
+    except KeyboardInterrupt:
+        err.print("✗ interrupted (Ctrl-C): finished report sets are complete; rerun to review "
+                  "the rest", highlight=False, markup=False)
+        raise typer.Exit(code=130) from None
+    _print_summary(summary, text)
+    gated = report_gate(_gate_counts(summary, fail_on), fail_on)
+    if summary.failed or gated:
+        raise typer.Exit(code=1)
+
+
+def _say_plan(plan: Plan, jobs: int, with_llm: bool) -> None:
+    found = plan.discovery
+    out.print(f"found {len(found.intakes)} intake file(s), {len(found.not_intakes)} other "
+              f"file(s) set aside, {len(found.unreadable)} unreadable", highlight=False)
+    if plan.skipped:
+        out.print(f"skipped {plan.skipped} unchanged file(s) with a complete report set "
+                  "(--force reviews them again)", highlight=False)
+    for path, note in found.not_intakes:
+        out.print(f"  not an intake, skipped: {path}: {note}", highlight=False, markup=False)
+    if plan.tasks:
+        mode = "llm, threads" if with_llm else "offline, processes" if jobs > 1 else "offline"
+        out.print(f"reviewing {len(plan.tasks)} file(s) with --jobs {jobs} ({mode})",
+                  highlight=False)
+
+
+def _run_with_progress(plan: Plan, out_dir: Path, settings: object, jobs: int,
+                       llm: object) -> Summary:
+    from assistant.batch.run import run_batch
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TextColumn("failed {task.fields[failed]}"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=False,
+                  disable=not err.is_terminal) as progress:
+        bar = progress.add_task("reviewing", total=len(plan.tasks), failed=0)
+        failed = 0
+
+        def on_outcome(outcome: Outcome) -> None:
+            nonlocal failed
+            entry = outcome.entry
+            if entry.status == "failed":
+                failed += 1
+                progress.console.print(f"✗ {entry.file}: {entry.detail}", highlight=False,
+                                       markup=False)
+                for problem in entry.problems:
+                    progress.console.print(f"  - {problem}", highlight=False, markup=False)
+            progress.update(bar, advance=1, failed=failed)
+
+        return run_batch(plan, out_dir, settings, jobs=jobs,  # type: ignore[arg-type]
+                         provider=llm, on_outcome=on_outcome)  # type: ignore[arg-type]
+
+
+def _print_summary(summary: Summary, text: Messages) -> None:
+    from assistant.batch.summary import first_break_text, summary_counts, worst_text
+
+    table = Table(title=text.t("batch.summary.title"), show_lines=False)
+    for key in ("file", "status", "first_break", "worst", "report"):
+        table.add_column(text.t(f"batch.summary.{key}"), overflow="fold")
+    for entry in summary.entries:
+        status = text.t(f"batch.status.{entry.status}")
+        cells = (entry.file, status, first_break_text(entry, text), worst_text(entry),
+                 entry.report or entry.detail)
+        table.add_row(*(Text(cell) for cell in cells),  # data, never Rich markup
+                      style="red" if entry.status == "failed" else None)
+    out.print(table)
+    out.print(summary_counts(summary, text), highlight=False)
+    out.print(f"summary: {Path(summary.out_dir) / 'summary.md'} and summary.json",
+              highlight=False, markup=False)
+
+
+def _gate_counts(summary: Summary, fail_on: FailOn | None) -> dict[str, int]:
+    """Per file, the findings at or above the gate's severity (from the summary's counts)."""
+    return {e.file: gate_count(e.findings, fail_on) for e in summary.entries}
