@@ -7,7 +7,7 @@ order is the rule registry's (`SEVERITY_RANK`), not a copy of it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from assistant.cli.console import err
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from assistant.analysis.rules.finding import Finding
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     """The severities a gate can stop at (low findings never fail a build)."""
 
     critical = "critical"
