@@ -56,6 +56,8 @@ def discover(arguments: Sequence[str], exclude: Path | None = None,
     found: dict[Path, None] = {}
     for argument in arguments:
         paths = _expand(argument)
+        if not paths and Path(argument).is_dir():
+            raise UsageError(f"{argument}: the folder holds no .yaml, .yml or .json file")
         if not paths:
             raise UsageError(f"{argument}: no such file or folder, and no file matches it")
         found.update(dict.fromkeys(p for p in paths if not _excluded(p, exclude)))

@@ -130,6 +130,8 @@ def run_tasks(tasks: Sequence[Task], settings: Settings, jobs: int,
         for task in tasks:
             yield review_file(task, settings, None, retrieval)
         return
+    if provider is None:
+        _build_index_once()
     with _executor(settings, jobs, provider, len(tasks)) as pool:
         futures: dict[Future[Outcome], Task] = {}
         for task in tasks:
@@ -143,6 +145,18 @@ def run_tasks(tasks: Sequence[Task], settings: Settings, jobs: int,
         finally:
             for future in futures:
                 future.cancel()
+
+
+def _build_index_once() -> None:
+    """Bring the knowledge-base index up to date here, before the workers open it.
+
+    Why: a worker that finds the index missing or stale rebuilds it (delete, then create); two
+    workers doing so at once on a fresh cache delete each other's collection. Built here,
+    every worker finds it unchanged and only reads.
+    """
+    from assistant.knowledge.search import open_knowledge_base
+
+    open_knowledge_base().build()
 
 
 def _collect(future: Future[Outcome], task: Task) -> Outcome:

@@ -108,6 +108,10 @@ def _say_plan(plan: Plan, jobs: int, with_llm: bool) -> None:
                   "(--force reviews them again)", highlight=False)
     for path, note in found.not_intakes:
         out.print(f"  not an intake, skipped: {path}: {note}", highlight=False, markup=False)
+    for path, problems in found.unreadable:
+        err.print(f"✗ {path}: cannot be read as an intake", highlight=False, markup=False)
+        for problem in problems:
+            err.print(f"  - {problem}", highlight=False, markup=False)
     if plan.tasks:
         mode = "llm, threads" if with_llm else "offline, processes" if jobs > 1 else "offline"
         out.print(f"reviewing {len(plan.tasks)} file(s) with --jobs {jobs} ({mode})",
