@@ -144,3 +144,29 @@ def test_summary_markdown_treats_names_and_problems_as_data() -> None:
     assert "\n# h.yaml" not in text
     table_row = next(line for line in text.splitlines() if "script" in line)
     assert table_row.count(" | ") == 4  # the pipe in the name did not add a cell
+
+
+@pytest.mark.slow
+def test_a_sarif_batch_writes_one_merged_log_that_validates(tmp_path: Path) -> None:
+    import jsonschema
+
+    from tests.test_sarif import SCHEMA
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("trading-platform.yaml", "saas-growth.yaml"):
+        shutil.copy(EXAMPLES / name, inputs / name)
+    out = tmp_path / "out"
+    summary = run_batch(plan_batch([str(inputs)], out, OFFLINE, ("sarif",)), out, OFFLINE,
+                        jobs=1)
+    merged = json.loads((out / "summary.sarif").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(SCHEMA).validate(merged)
+    run = merged["runs"][0]
+    singles = [json.loads((Path(e.report or "") / "report.sarif").read_text())
+               for e in summary.entries]
+    assert len(run["results"]) == sum(len(s["runs"][0]["results"]) for s in singles)
+    uris = {run["artifacts"][loc["physicalLocation"]["artifactLocation"]["index"]]["location"]
+            ["uri"] == loc["physicalLocation"]["artifactLocation"]["uri"]
+            for result in run["results"] for loc in result["locations"]}
+    assert uris == {True}  # every result's index points at its own file
+    assert len(run["artifacts"]) == 2

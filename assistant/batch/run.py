@@ -38,6 +38,7 @@ class Plan:
     tasks: list[Task] = field(default_factory=list)
     known: dict[str, Entry] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    sarif: bool = False
 
     @property
     def skipped(self) -> int:
@@ -63,7 +64,7 @@ def plan_batch(arguments: Sequence[str], out_dir: Path, settings: Settings,
     from assistant.report.writer import report_folders
 
     discovery = discover(arguments, exclude=out_dir, max_bytes=settings.max_intake_bytes)
-    plan = Plan(discovery)
+    plan = Plan(discovery, sarif="sarif" in formats)
     settings_hash = settings_sha256(settings, formats)
     folders = report_folders(out_dir, discovery.intakes)
     for path in _all_files(discovery):
@@ -111,5 +112,5 @@ def run_batch(plan: Plan, out_dir: Path, settings: Settings, *, jobs: int,
         if on_outcome is not None:
             on_outcome(outcome)
     summary = Summary(out_dir=str(out_dir), entries=[results[f] for f in plan.order])
-    write_summary(summary, out_dir, settings.language)
+    write_summary(summary, out_dir, settings.language, sarif=plan.sarif)
     return summary

@@ -8,6 +8,7 @@ and reused when a rerun skips the file, so the summary of a resumed run is compl
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 Status = Literal["reviewed", "skipped", "failed", "not_intake"]
 SUMMARY_JSON = "summary.json"
 SUMMARY_MD = "summary.md"
+SUMMARY_SARIF = "summary.sarif"
 
 
 class FirstBreak(BaseModel):
@@ -90,12 +92,30 @@ def entry_for(file: str, review: Review, report: Path, text: Messages) -> Entry:
         if worst else None)
 
 
-def write_summary(summary: Summary, out_dir: Path, language: Language) -> list[Path]:
-    """Write summary.json and summary.md into `out_dir`; return both paths."""
+def write_summary(summary: Summary, out_dir: Path, language: Language,
+                  sarif: bool = False) -> list[Path]:
+    """Write summary.json and summary.md (and summary.sarif) into `out_dir`; return the paths.
+
+    summary.sarif merges the report sets' report.sarif files: one upload for the whole batch.
+    """
     json_path, md_path = out_dir / SUMMARY_JSON, out_dir / SUMMARY_MD
     json_path.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
     md_path.write_text(render_summary_markdown(summary, Messages(language)), encoding="utf-8")
-    return [json_path, md_path]
+    if not sarif:
+        return [json_path, md_path]
+    return [json_path, md_path, write_merged_sarif(summary, out_dir / SUMMARY_SARIF)]
+
+
+def write_merged_sarif(summary: Summary, path: Path) -> Path:
+    """One SARIF log for every file reviewed now or earlier (skipped: its report is current)."""
+    from assistant.report.sarif import merge_logs
+
+    logs = [json.loads((Path(e.report) / "report.sarif").read_text(encoding="utf-8"))
+            for e in summary.entries if e.report and e.status in ("reviewed", "skipped")
+            and (Path(e.report) / "report.sarif").is_file()]
+    path.write_text(json.dumps(merge_logs(logs), indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
 
 
 def render_summary_markdown(summary: Summary, text: Messages) -> str:

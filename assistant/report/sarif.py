@@ -183,3 +183,29 @@ def _fingerprint(finding: Finding) -> str:
 def _pascal(rule_id: str) -> str:
     """`no-cdn` -> `NoCdn`: SARIF's `name` is an identifier-like rule name."""
     return "".join(part.capitalize() for part in rule_id.split("-"))
+
+
+def merge_logs(logs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Many reviews' SARIF logs as one log with one run (one upload for a whole batch).
+
+    Why one run: code-scanning uploads refuse several runs of the same tool and category in
+    one upload. The rules are the registry's in every log; artifacts are concatenated and each
+    result's artifact index moved along.
+    """
+    from assistant.version import __version__ as version
+
+    rules = logs[0]["runs"][0]["tool"]["driver"]["rules"] if logs else []
+    artifacts: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for log in logs:
+        run = log["runs"][0]
+        offset = len(artifacts)
+        artifacts += run["artifacts"]
+        for result in run["results"]:
+            for location in result["locations"]:
+                location["physicalLocation"]["artifactLocation"]["index"] += offset
+            results.append(result)
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [{
+        "tool": {"driver": {"name": "archreview", "version": version,
+                            "informationUri": "https://archreview.local/", "rules": rules}},
+        "artifacts": artifacts, "results": results}]}
