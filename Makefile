@@ -55,6 +55,7 @@ eval: install
 bench: install
 	$(BIN)/python benchmarks/bench_knowledge.py
 	$(BIN)/python benchmarks/bench_llm_stub.py --delay 2 --runs 3
+	$(BIN)/python benchmarks/bench_batch.py --files 200 --jobs 1 2
 
 record: install
 	$(BIN)/python scripts/record_cassettes.py $(ARGS)
