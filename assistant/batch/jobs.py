@@ -70,9 +70,9 @@ def _init_worker(settings: Settings) -> None:
 
 
 def _review_in_worker(task: Task) -> Outcome:
-    settings = _worker["settings"]
-    assert isinstance(settings, Settings)
-    return review_file(task, settings, None, _worker["retrieval"])  # type: ignore[arg-type]
+    settings, retrieval = _worker["settings"], _worker["retrieval"]
+    assert isinstance(settings, Settings) and callable(retrieval)
+    return review_file(task, settings, None, retrieval)
 
 
 def review_file(task: Task, settings: Settings, provider: Provider | None,

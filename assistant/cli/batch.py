@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from assistant.batch.run import Plan
     from assistant.batch.summary import Summary
     from assistant.i18n.messages import Messages
+    from assistant.llm.providers.base import Provider
+    from assistant.settings import Settings
 
 
 def batch(
@@ -118,8 +120,8 @@ def _say_plan(plan: Plan, jobs: int, with_llm: bool) -> None:
                   highlight=False)
 
 
-def _run_with_progress(plan: Plan, out_dir: Path, settings: object, jobs: int,
-                       llm: object) -> Summary:
+def _run_with_progress(plan: Plan, out_dir: Path, settings: Settings, jobs: int,
+                       llm: Provider | None) -> Summary:
     from assistant.batch.run import run_batch
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -141,8 +143,8 @@ def _run_with_progress(plan: Plan, out_dir: Path, settings: object, jobs: int,
                     progress.console.print(f"  - {problem}", highlight=False, markup=False)
             progress.update(bar, advance=1, failed=failed)
 
-        return run_batch(plan, out_dir, settings, jobs=jobs,  # type: ignore[arg-type]
-                         provider=llm, on_outcome=on_outcome)  # type: ignore[arg-type]
+        return run_batch(plan, out_dir, settings, jobs=jobs, provider=llm,
+                         on_outcome=on_outcome)
 
 
 def _print_summary(summary: Summary, text: Messages) -> None:
