@@ -88,7 +88,7 @@ def batch(
         err.print("✗ no .yaml, .yml or .json files found", highlight=False, markup=False)
         raise typer.Exit(code=2)
     text = Messages(settings.language)
-    _say_plan(plan, jobs or default_jobs(), llm is not None)
+    _say_plan(plan, jobs or default_jobs(), llm is not None, settings)
     try:
         summary = _run_with_progress(plan, out_dir, settings, jobs or default_jobs(), llm)
     except KeyboardInterrupt:
@@ -101,7 +101,9 @@ def batch(
         raise typer.Exit(code=1)
 
 
-def _say_plan(plan: Plan, jobs: int, with_llm: bool) -> None:
+def _say_plan(plan: Plan, jobs: int, with_llm: bool, settings: Settings) -> None:
+    from assistant.batch.jobs import llm_threads
+
     found = plan.discovery
     out.print(f"found {len(found.intakes)} intake file(s), {len(found.not_intakes)} other "
               f"file(s) set aside, {len(found.unreadable)} unreadable", highlight=False)
@@ -115,7 +117,10 @@ def _say_plan(plan: Plan, jobs: int, with_llm: bool) -> None:
         for problem in problems:
             err.print(f"  - {problem}", highlight=False, markup=False)
     if plan.tasks:
-        mode = "llm, threads" if with_llm else "offline, processes" if jobs > 1 else "offline"
+        if with_llm:
+            mode = f"llm, threads: {llm_threads(settings, jobs)} at once (--concurrency caps it)"
+        else:
+            mode = "offline, processes" if jobs > 1 else "offline"
         out.print(f"reviewing {len(plan.tasks)} file(s) with --jobs {jobs} ({mode})",
                   highlight=False)
 
