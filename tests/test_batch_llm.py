@@ -43,7 +43,7 @@ def test_llm_batch_with_two_jobs_keeps_a_one_slot_server_to_one_request(
             "--provider", "openai-compatible", "--base-url", stub.openai_base_url])
         posts = stub.requests_to(OPENAI_PATH)
     assert result.exit_code == 0, result.output
-    assert "llm, threads" in result.stdout
+    assert "llm, threads: 1 at once" in result.stdout
     assert stub.queued_max == 0  # --concurrency defaults to 1 for a local server
     assert len(posts) >= 10
     for name in ("a", "b"):
