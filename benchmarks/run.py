@@ -45,16 +45,16 @@ GOALS = {
 }
 
 
-def batch_row() -> tuple[str, str]:
+def batch_row(files: int) -> tuple[str, str]:
     """The batch benchmark's own summary (its last line), or why there is none."""
     if not BATCH_SCRIPT.exists():
         return "no batch yet", "benchmarks/bench_batch.py does not exist"
-    done = subprocess.run([sys.executable, str(BATCH_SCRIPT)], cwd=ROOT, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run([sys.executable, str(BATCH_SCRIPT), "--files", str(files)], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     if done.returncode != 0 or not lines:
         return f"failed (exit {done.returncode})", (done.stderr.strip().splitlines() or [""])[-1]
-    return lines[-1].strip(), "python benchmarks/bench_batch.py"
+    return lines[-1].strip(), f"python benchmarks/bench_batch.py --files {files}"
 
 
 def knowledge_rows(runs: int) -> tuple[str, str]:
@@ -84,7 +84,7 @@ def table(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
     for row in review_rows:
         shown = f"{row.seconds * 1000:,.0f} ms" if row.seconds < 1 else f"{row.seconds:.2f} s"
         rows.append((row.measure, shown, str(row.runs), f"`{row.command}`"))
-    batch, command = batch_row()
+    batch, command = batch_row(args.batch_files)
     rows.append(("batch of 200 generated intakes, md+json, 2 cores", batch, "1", command))
     # The LLM rows review the e-commerce example: the stub answers with its offline sections.
     stub = bench_llm_stub.measure(args.delay, args.stub_runs, serial=False, files=False)
@@ -155,6 +155,8 @@ def main() -> int:
     parser.add_argument("--stub-runs", type=int, default=3, help="LLM-path reviews per median")
     parser.add_argument("--delay", type=float, default=2.0, help="stub latency per call, s")
     parser.add_argument("--intake", type=Path, default=bench_review.EXAMPLE)
+    parser.add_argument("--batch-files", type=int, default=200,
+                        help="generated intakes in the batch row (the smoke test uses a few)")
     parser.add_argument("--diagram-counts", type=lambda v: [int(c) for c in v.split(",")],
                         default=[50, 195, 500], help="component counts for the diagram row")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")

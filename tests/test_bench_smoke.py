@@ -41,7 +41,7 @@ def test_the_runner_writes_every_row(tiny_intake: Path, tmp_path: Path) -> None:
     out = tmp_path / "results.md"
     done = _script("run.py", "--runs", "1", "--cli-runs", "1", "--stub-runs", "1",
                    "--delay", "0.05", "--intake", str(tiny_intake), "--out", str(out),
-                   "--diagram-counts", "8,210")
+                   "--diagram-counts", "8,210", "--batch-files", "2")
     assert done.returncode == 0, done.stderr[-3000:]
     table = [line for line in out.read_text(encoding="utf-8").splitlines()
              if line.startswith("| ") and not line.startswith("| measure")]

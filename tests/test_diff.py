@@ -185,3 +185,22 @@ def test_cli_writes_every_format_and_refuses_bad_input(tmp_path: Path) -> None:
     broken = runner.invoke(app, ["diff", str(OLD), str(EXAMPLES / "broken-intake.yaml")])
     assert broken.exit_code == 1 and "requests_per_second" in broken.output
     assert "Traceback" not in broken.output
+
+
+@pytest.mark.slow
+def test_batch_against_an_old_folder_writes_the_folder_diff(tmp_path: Path) -> None:
+    old_dir, new_dir, out = tmp_path / "old", tmp_path / "new", tmp_path / "out"
+    old_dir.mkdir()
+    new_dir.mkdir()
+    shutil.copy(OLD, old_dir / "shop.yaml")
+    shutil.copy(NEW, new_dir / "shop.yaml")
+    result = runner.invoke(app, ["batch", str(new_dir), "--out", str(out), "--jobs", "1",
+                                 "--against", str(old_dir)])
+    assert result.exit_code == 0, result.output
+    assert "compared 1 file(s)" in result.output
+    markdown = (out / "diff.md").read_text(encoding="utf-8")
+    assert "## Diff: Workshop e-commerce app" in markdown
+    assert "shop.yaml" in json.loads((out / "diff.json").read_text(encoding="utf-8"))["diffs"]
+    usage = runner.invoke(app, ["batch", str(new_dir / "shop.yaml"), "--out", str(out),
+                                "--jobs", "1", "--against", str(old_dir)])
+    assert usage.exit_code == 2

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli import review as review_commands
+from assistant.cli.batch import batch as batch_command
 from assistant.cli.console import out
 from assistant.cli.diff import diff as diff_command
 from assistant.cli.eval import eval_command
@@ -43,6 +44,7 @@ def _root(
 app.command()(review_commands.review)
 app.command()(review_commands.validate)
 app.command()(review_commands.schema)
+app.command(name="batch")(batch_command)
 app.command(name="diff")(diff_command)
 app.command(name="import")(import_command)
 app.add_typer(kb_app, name="kb", help="Search and inspect the pattern knowledge base.")

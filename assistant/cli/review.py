@@ -15,12 +15,13 @@ import typer
 from rich.markup import escape
 
 from assistant.cli.console import err, out
+from assistant.cli.gate import FAIL_ON_HELP, FailOn, gate_hits, report_gate
 
 if TYPE_CHECKING:
     from assistant.llm.providers.base import Provider
     from assistant.settings import Settings
 
-FORMATS = ("md", "json", "html")
+FORMATS = ("md", "json", "html", "sarif")  # the report writer's, kept import-free
 
 
 def _parse_formats(value: str) -> list[str]:
@@ -122,7 +123,7 @@ def review(
     files: Annotated[list[Path], typer.Argument(help="Intake files (YAML or JSON).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("out"),
     formats: Annotated[str, typer.Option(
-        "--format", help="Comma-separated: md,json,html.")] = "md,json",
+        "--format", help="Comma-separated: md,json,html,sarif.")] = "md,json",
     lang: Annotated[str | None, typer.Option(
         help="Report language: en or de (default: ARCHREVIEW_LANG, else en).")] = None,
     provider: Annotated[str | None, typer.Option(
@@ -150,13 +151,15 @@ def review(
         help="Review an import draft with open questions, using each question's placeholder "
              "(every one listed in the assumptions ledger; default: ARCHREVIEW_ALLOW_DRAFT).")
     ] = False,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help=FAIL_ON_HELP)] = None,
 ) -> None:
     """Review architecture files; each report lands in OUT/<file stem>/ (unique per file).
 
     Exit codes: 0 every file reviewed; 1 a file was invalid, a provider failed or a step hit
     an internal error; 2 a usage error; 3 an LLM was asked but every section of a file fell
     back to the offline analyzer (the report is written, labelled offline); 130 Ctrl-C (no
-    report of the interrupted file is written).
+    report of the interrupted file is written). With `--fail-on`, 1 also when a finding
+    reaches that severity.
     """
     import assistant
     from assistant.cli.progress import ReviewProgress, all_fell_back, section_lines
@@ -180,6 +183,7 @@ def review(
     folders = report_folders(out_dir, files)
     failures: list[tuple[Path, str]] = []
     crashed = unanswered = 0
+    gate: dict[str, int] = {}
     for path in files:
         folder = folders[path]
         try:
@@ -219,6 +223,7 @@ def review(
             for line in section_lines(result):
                 out.print(line, highlight=False, markup=False)
         unanswered += all_fell_back(result)
+        gate[str(path)] = len(gate_hits(result.findings, fail_on))
         for step in internal_error_steps(result):  # a crash, not a provider hiccup: fail
             crashed += 1
             err.print(f"✗ {path}: internal error in step {step}; the report shows the offline "
@@ -229,7 +234,7 @@ def review(
         for path, reason in failures:
             err.print(f"  - {path}: {reason}", highlight=False, markup=False)
         raise typer.Exit(code=1)
-    if crashed:
+    if crashed or report_gate(gate, fail_on):
         raise typer.Exit(code=1)
     if unanswered:
         err.print(f"{unanswered} of {len(files)} file(s): the model answered no section; the "

@@ -28,7 +28,7 @@ from assistant.assessment.model import Review
 from assistant.report.json_report import render_json
 from assistant.report.markdown import CHART_FILES, render_markdown
 
-FORMATS = ("md", "json", "html")
+FORMATS = ("md", "json", "html", "sarif")
 REPORT_FILES = frozenset({f"report.{fmt}" for fmt in FORMATS} | set(CHART_FILES.values()))
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _MAX_NAME = 80
@@ -40,8 +40,14 @@ def _html(review: Review, charts: Mapping[str, str] | None = None) -> str:
     return render_html(review, charts)
 
 
+def _sarif(review: Review) -> str:
+    from assistant.report.sarif import render_sarif  # the rule registry: only when asked for
+
+    return render_sarif(review)
+
+
 RENDERERS: dict[str, Callable[[Review], str]] = {
-    "md": render_markdown, "json": render_json, "html": _html,
+    "md": render_markdown, "json": render_json, "html": _html, "sarif": _sarif,
 }
 
 
