@@ -150,3 +150,11 @@ def test_the_response_size_prices_data_transfer_when_given() -> None:
     assert "transfer_size" not in {a.key for a in given.assumptions}
     formula = next(c for c in given.costs.components if c.component_id == "egress").formula
     assert "default response size" not in formula
+
+
+def test_the_working_set_line_shows_the_volume_it_took_a_share_of() -> None:
+    """saas's redis holds 1.6 GB: '20 % of 2 GB = 0.3 GB' contradicted itself."""
+    facts = compute_facts(load_intake(EXAMPLES / "saas-growth.yaml"))
+    line = next(a.value for a in facts.assumptions
+                if a.key == "working_set" and a.subject == "redis")
+    assert line == "20 % of 1.6 GB = 0.3 GB"

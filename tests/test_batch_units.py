@@ -51,11 +51,14 @@ def test_discovery_sets_aside_non_intakes_and_skips_hidden_and_output(tmp_path: 
 
 
 def test_discovery_expands_globs_and_refuses_what_names_nothing(tmp_path: Path) -> None:
-    found = discover([str(EXAMPLES / "e*.yaml"), str(EXAMPLES / "saas-growth.yaml")])
+    for name in ("ecommerce-workshop", "elearning-global", "saas-growth"):
+        shutil.copy(EXAMPLES / f"{name}.yaml", tmp_path / f"{name}.yaml")
+    found = discover([str(tmp_path / "e*.yaml"), str(tmp_path / "saas-growth.yaml"),
+                      str(tmp_path / "ecommerce-workshop.yaml")])  # named twice: once
     assert [p.name for p in found.intakes] == [
         "ecommerce-workshop.yaml", "elearning-global.yaml", "saas-growth.yaml"]
     with pytest.raises(UsageError, match="no file matches it"):
-        discover([str(tmp_path / "*.yaml")])
+        discover([str(tmp_path / "none" / "*.yaml")])
 
 
 def _published(tmp_path: Path) -> tuple[Path, Path, str, str]:

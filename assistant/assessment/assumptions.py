@@ -164,7 +164,9 @@ def _data_defaults(led: _Ledger, intake: Intake, c: Component, where: str,
     if (data is None or data.working_set_gb is None) and volume:
         share = db["working_set_fraction"].value
         yield led.default("working_set", c.id, m.t(
-            "ledger.working_set.value", share=m.pct(share * 100, 0), volume=m.number(volume),
+            "ledger.working_set.value", share=m.pct(share * 100, 0),
+            # 1.6 GB shown as "2 GB" made "20 % of 2 GB = 0.3 GB" contradict itself
+            volume=m.number(volume, 0 if float(volume).is_integer() else 1),
             gb=m.number(share * volume, 1)), db["working_set_fraction"].source,
             f"{where}.data.working_set_gb")
 

@@ -39,6 +39,10 @@ class Messages:
         """Return whether the catalogue holds a key."""
         return key in self._strings
 
+    def t_raw(self, key: str) -> str:
+        """Return the string for a key with its placeholders unfilled."""
+        return str(self._strings[key])
+
     def t(self, key: str, **params: object) -> str:
         """Return the string for a key with placeholders filled (numbers formatted)."""
         text = self._strings[key]

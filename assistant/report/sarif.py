@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import string
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -131,7 +132,19 @@ def _rule(rule: Rule, cards: dict[str, PatternCard], text: Messages) -> dict[str
 def rule_title(rule_id: str, text: Messages) -> str:
     """The rule's title without finding-specific figures (a SARIF rule is the same everywhere)."""
     generic = f"sarif.rule_title.{rule_id}"
-    return text.t(generic) if text.has(generic) else text.t(f"rule.{rule_id}.title")
+    if text.has(generic):
+        return text.t(generic)
+    return _with_named_blanks(text, f"rule.{rule_id}.title")
+
+
+def _with_named_blanks(text: Messages, key: str) -> str:
+    """A title whose placeholders are per finding, with each shown as `<name>`.
+
+    Rules added after the SARIF writer (and their titles with `{component}` and the like)
+    need no SARIF string of their own to keep the log from failing.
+    """
+    names = {field for _, field, _, _ in string.Formatter().parse(text.t_raw(key)) if field}
+    return text.t(key, **{name: f"<{name}>" for name in names})
 
 
 def card_uri(card_id: str) -> str:
