@@ -43,10 +43,11 @@ def _metric(at: AppTest, label: str) -> Any:
 
 
 def _frame_after(at: AppTest, heading: str) -> Any:
-    """The dataframe shown under the bold heading that starts with `heading`."""
+    """The dataframe shown under the (bold or sub-) heading that starts with `heading`."""
     blocks = list(at.main)
     for index, element in enumerate(blocks):
-        if type(element).__name__ == "Markdown" and element.value.startswith(f"**{heading}"):
+        if type(element).__name__ in ("Markdown", "Subheader") \
+                and str(element.value).replace("\\", "").lstrip("*").startswith(heading):
             return next(e for e in blocks[index + 1:] if type(e).__name__ == "Dataframe").value
     raise KeyError(heading)
 
@@ -61,7 +62,7 @@ def test_compare_the_ecommerce_pair_resolves_the_spofs_and_moves_the_first_break
     at = _compare(_page("compare"))
     resolved = _frame_after(at, "Resolved")
     assert {"single-instance", "db-on-app-host", "in-process-sessions",
-            "local-file-storage"} <= set(resolved["rule"])
+            "local-file-storage"} <= set(resolved["Rule"])
     assert "api, postgres" in set(resolved["Components"])
     assert any(t.value == "Single points of failure: ec2-main → none" for t in at.text)
     old, new = _metric(at, "First break (old)"), _metric(at, "First break (new)")
@@ -69,8 +70,13 @@ def test_compare_the_ecommerce_pair_resolves_the_spofs_and_moves_the_first_break
     captions = [c.value for c in at.caption]
     assert "old\\: ec2\\-main memory reaches 80 % in month 2\\.6 \\(\\~1,576 users\\)" in captions
     assert "new\\: postgres memory reaches 80 % in month 2\\.6 \\(\\~1,576 users\\)" in captions
-    new_findings = _frame_after(at, "New")
+    new_findings = _frame_after(at, "New (")
     assert "redis: memory crosses 80 % in month 5.3" in set(new_findings["Finding"])
+    capacity = _frame_after(at, "Capacity")
+    rows = {(r["Subject"], r["Resource"]): r for _, r in capacity.iterrows()}
+    assert rows[("api", "cpu")]["Breaking month"] == "5.1 → 6.9"
+    assert (rows[("ec2-main", "cpu")]["Status"], rows[("ec2-main", "cpu")]["Breaking month"]) \
+        == ("gone", "3.7 → -")
     # the page's diff is the one `archreview diff OLD NEW` computes, figure for figure
     shown = at.session_state["compare_diff"]
     assert shown == diff_sources(OLD, NEW, "en", cwd=ROOT)
@@ -82,7 +88,7 @@ def test_compare_in_german_and_stale_after_a_new_choice() -> None:
     at = _compare(_page("compare", "de"))
     assert at.session_state["compare_diff"].language == "de"
     assert _metric(at, "Erster Engpass (neu)").value == "Monat 2,6"
-    assert "db-on-app-host" in set(_frame_after(at, "Behoben")["rule"])
+    assert "db-on-app-host" in set(_frame_after(at, "Behoben")["Regel"])
     at.selectbox(key="compare_new_example").set_value(ROOT / OLD).run()
     assert any("erneut" in info.value for info in at.info)
 

@@ -104,18 +104,21 @@ def _first_break(column: Any, side: Side, point: BreakRef | None, text: Messages
 
 def _findings_table(refs: list[FindingRef], text: Messages) -> pd.DataFrame:
     return pd.DataFrame([{
-        "ID": f.id, text.t("diff.col.finding"): f.title, "rule": f.rule_id,
+        "ID": f.id, text.t("diff.col.finding"): f.title, t("compare.rule"): f.rule_id,
         text.t("diff.col.components"): ", ".join(f.components),
         text.t("diff.col.severity"): f.severity,
         text.t("diff.col.month"): _month(f.breaking_month, text)} for f in refs])
 
 
-def _changed_table(diff: ReviewDiff, text: Messages) -> pd.DataFrame:
-    def arrow(old: object, new: object) -> str:
-        return f"{old} → {new}"
+def arrow(old: object, new: object) -> str:
+    """One figure before and after, as the diff's Markdown shows it."""
+    return f"{old} → {new}"
 
+
+def _changed_table(diff: ReviewDiff, text: Messages) -> pd.DataFrame:
     return pd.DataFrame([{
-        "ID": arrow(c.old.id, c.new.id), text.t("diff.col.finding"): c.title, "rule": c.rule_id,
+        "ID": arrow(c.old.id, c.new.id), text.t("diff.col.finding"): c.title,
+        t("compare.rule"): c.rule_id,
         text.t("diff.col.components"): arrow(", ".join(c.old.components),
                                              ", ".join(c.new.components)),
         text.t("diff.col.severity"): arrow(c.old.severity, c.new.severity),
@@ -146,6 +149,10 @@ def _pct(value: float | None, text: Messages) -> str:
     return "-" if value is None else text.pct(value)
 
 
+def _count(value: int | None, text: Messages) -> str:
+    return "-" if value is None else text.number(value)
+
+
 def _capacity(diff: ReviewDiff, text: Messages) -> None:
     st.subheader(text.t("diff.capacity"))
     st.dataframe(pd.DataFrame([{
@@ -153,16 +160,18 @@ def _capacity(diff: ReviewDiff, text: Messages) -> None:
         text.t("diff.col.resource"): r.resource + (f" ({text.t('diff.ceiling')})"
                                                    if r.ceiling else ""),
         text.t("diff.col.status"): text.t(f"diff.status.{r.status}"),
-        text.t("diff.col.util"): f"{_pct(r.old_utilisation_pct, text)} → "
-                                 f"{_pct(r.new_utilisation_pct, text)}",
-        text.t("diff.col.month"): f"{_month(r.old_breaking_month, text)} → "
-                                  f"{_month(r.new_breaking_month, text)}"}
+        text.t("diff.col.util"): arrow(_pct(r.old_utilisation_pct, text),
+                                       _pct(r.new_utilisation_pct, text)),
+        text.t("diff.col.month"): arrow(
+            "-" if r.status == "new" else _month(r.old_breaking_month, text),
+            "-" if r.status == "gone" else _month(r.new_breaking_month, text))}
         for r in diff.capacity]), hide_index=True)
     st.subheader(text.t("diff.sizing"))
     st.dataframe(pd.DataFrame([{
         text.t("diff.col.component"): s.component_id, text.t("diff.col.quantity"): s.quantity,
-        text.t("diff.col.current"): f"{s.old_current} → {s.new_current}",
-        text.t("diff.col.needed"): f"{s.old_needed} → {s.new_needed}"} for s in diff.sizing]),
+        text.t("diff.col.current"): arrow(_count(s.old_current, text), _count(s.new_current, text)),
+        text.t("diff.col.needed"): arrow(_count(s.old_needed, text), _count(s.new_needed, text))}
+        for s in diff.sizing]),
         hide_index=True)
 
 
