@@ -146,6 +146,9 @@ def test_workshop_ex1_partial_answer_scores_3_of_5_and_names_the_missed() -> Non
     assert "- request path availability\\: 99\\.45 %" in evidence
     assert len(at.success) == 3
     assert any("GraphQL" in e.value and "no support" in e.value for e in at.error)
+    assert not any("answer changed" in i.value for i in at.info)
+    at.text_area(key="workshop_answer_ex1").input(PARTIAL + "\n5. Add a load balancer.").run()
+    assert any("answer changed" in i.value for i in at.info)
 
 
 def test_workshop_in_german_and_an_answer_without_a_list() -> None:

@@ -28,7 +28,7 @@ from assistant.workshop.service import (
 from ui.text import language, md, t
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULT = "workshop_result"
+RESULT, RESULT_ANSWER = "workshop_result", "workshop_result_answer"
 
 
 def _relative(path: str) -> str:
@@ -144,6 +144,7 @@ def _check(exercise_id: str, answer: str) -> None:
         return
     with st.spinner(t("workshop.checking")):
         st.session_state[RESULT] = check_answer(exercise_id, claims, language())
+        st.session_state[RESULT_ANSWER] = answer
 
 
 def workshop_page() -> None:
@@ -161,6 +162,8 @@ def workshop_page() -> None:
     if result is not None and result.exercise_id == exercise_id:
         if result.language != language():
             st.info(t("workshop.language_changed"))
+        if st.session_state.get(RESULT_ANSWER) != answer:
+            st.info(t("workshop.stale"))
         show_result(result)
     with st.expander(t("workshop.explain")):
         show_reference(explain_exercise(exercise_id, language()))
