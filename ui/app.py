@@ -1,9 +1,10 @@
 """archreview in the browser: `make ui` (or `streamlit run ui/app.py`).
 
 A multipage app: Review (a guided intake form, the run step by step, the report and a live
-what-if), Compare and Workshop (arrive with archreview diff/workshop) and About. It calls the
+what-if), Compare (archreview diff), Workshop (archreview workshop) and About. It calls the
 public API (`assistant.review`, `load_intake`, `validate_intake`, `Intake`, `Settings`) and the
-report writers, nothing deeper.
+report writers, and the diff's and the workshop's service functions (`assistant.comparison.service`,
+`assistant.workshop.service`), nothing deeper.
 """
 
 from __future__ import annotations

@@ -61,23 +61,40 @@ def as_data(intake: Intake) -> dict[str, Any]:
     return dumped
 
 
-def load_file(path: Path, shown_name: str) -> list[str]:
-    """Load an intake file into the form; return the CLI's problems when it is invalid."""
+def read_file(path: Path, shown_name: str) -> tuple[Intake | None, list[str]]:
+    """Read an intake file as the CLI does: the intake, or the CLI's problems (under its name)."""
     try:
-        intake = load_intake(path)
+        return load_intake(path), []
     except IntakeError as error:
-        return [_problem_line(problem, shown_name) for problem in error.problems]
-    replace(as_data(intake), shown_name)
-    return []
+        return None, [_problem_line(problem, shown_name) for problem in error.problems]
 
 
-def load_upload(file_name: str, content: bytes) -> list[str]:
-    """Load an uploaded YAML/JSON intake (read through the same bounded loader as the CLI)."""
+def read_upload(file_name: str, content: bytes) -> tuple[str, Intake | None, list[str]]:
+    """Read an uploaded YAML/JSON intake through the same bounded loader as the CLI.
+
+    Returns the name it goes by (the upload's base name), the intake, and any problems.
+    """
     safe = Path(file_name).name or EMPTY_NAME
     with tempfile.TemporaryDirectory(prefix="archreview-upload-") as folder:
         path = Path(folder) / safe
         path.write_bytes(content)
-        return load_file(path, safe)
+        return (safe, *read_file(path, safe))
+
+
+def load_file(path: Path, shown_name: str) -> list[str]:
+    """Load an intake file into the form; return the CLI's problems when it is invalid."""
+    intake, problems = read_file(path, shown_name)
+    if intake is not None:
+        replace(as_data(intake), shown_name)
+    return problems
+
+
+def load_upload(file_name: str, content: bytes) -> list[str]:
+    """Load an uploaded YAML/JSON intake into the form."""
+    safe, intake, problems = read_upload(file_name, content)
+    if intake is not None:
+        replace(as_data(intake), safe)
+    return problems
 
 
 def _problem_line(problem: Any, shown_name: str) -> str:

@@ -1,7 +1,6 @@
-"""The app's pages: Review (the form, the run, the result, the what-if), Compare, Workshop, About.
+"""The app's pages: Review (the form, the run, the result, the what-if) and About.
 
-Compare and Workshop wait for `archreview diff` and the workshop (assistant.comparison and
-assistant.workshop have no public function yet): they say so instead of pretending.
+Compare and Workshop have a module each: `ui/compare_page.py` and `ui/workshop_page.py`.
 """
 
 from __future__ import annotations
@@ -82,23 +81,6 @@ def choice_language(choice: object) -> str:
     """The language the run settings ask for (the sidebar's)."""
     settings = getattr(choice, "settings", None)
     return str(getattr(settings, "language", "en"))
-
-
-def placeholder(feature: str) -> None:
-    """A page whose feature arrives with another issue; says so."""
-    st.title(t(f"{feature}.title"))
-    command = "archreview diff" if feature == "compare" else "archreview workshop"
-    st.info(t("placeholder.body", command=command))
-
-
-def compare_page() -> None:
-    """Compare two reviews (arrives with archreview diff)."""
-    placeholder("compare")
-
-
-def workshop_page() -> None:
-    """Workshop exercises (arrives with archreview workshop)."""
-    placeholder("workshop")
 
 
 def about_page() -> None:

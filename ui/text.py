@@ -7,6 +7,7 @@ is escaped, so a name is shown, never interpreted.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import streamlit as st
 
@@ -15,15 +16,14 @@ from assistant import Messages
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
-def language() -> str:
+def language() -> Literal["en", "de"]:
     """The language the user picked in the sidebar (English until they pick)."""
-    lang = st.session_state.get("lang", "en")
-    return lang if lang in ("en", "de") else "en"
+    return "de" if st.session_state.get("lang", "en") == "de" else "en"
 
 
 def t(key: str, **params: object) -> str:
     """The app string for `key` in the chosen language (`ui.` keys of messages.yaml)."""
-    return Messages(language()).t(f"ui.{key}", **params)  # type: ignore[arg-type]
+    return Messages(language()).t(f"ui.{key}", **params)
 
 
 def md(text: object) -> str:

@@ -1,5 +1,5 @@
 """The Compare page (a file, so `st.navigation` and AppTest can switch to it)."""
 
-from ui.pages import compare_page
+from ui.compare_page import compare_page
 
 compare_page()

@@ -1,5 +1,5 @@
 """The Workshop page (a file, so `st.navigation` and AppTest can switch to it)."""
 
-from ui.pages import workshop_page
+from ui.workshop_page import workshop_page
 
 workshop_page()
