@@ -110,13 +110,8 @@ def parse(path: Path, text: str) -> tuple[Any, dict[Loc, int]]:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-    except _Refused as refused:
-        raise file_problem(path, f"refused: {refused}", refused.line) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(error, "problem", None) or str(error)
-        raise file_problem(path, f"malformed YAML: {reason}", line) from None
+    except (_Refused, yaml.YAMLError) as error:
+        raise _yaml_problem(path, error) from None
     _require_mapping(path, data)
     lines: dict[Loc, int] = {}
     duplicates: dict[int, Problem] = {}
@@ -124,6 +119,16 @@ def parse(path: Path, text: str) -> tuple[Any, dict[Loc, int]]:
     if duplicates:
         raise IntakeError(path, [duplicates[line] for line in sorted(duplicates)])
     return data, lines
+
+
+def _yaml_problem(path: Path, error: Exception) -> IntakeError:
+    """The one-line problem for YAML the bounded loader refused or could not read."""
+    if isinstance(error, _Refused):
+        return file_problem(path, f"refused: {error}", error.line)
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    reason = getattr(error, "problem", None) or str(error)
+    return file_problem(path, f"malformed YAML: {reason}", line)
 
 
 def compose_documents(path: Path, text: str) -> list[yaml.Node]:
@@ -143,13 +148,8 @@ def compose_documents(path: Path, text: str) -> list[yaml.Node]:
             return nodes
         finally:
             loader.dispose()
-    except _Refused as refused:
-        raise file_problem(path, f"refused: {refused}", refused.line) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(error, "problem", None) or str(error)
-        raise file_problem(path, f"malformed YAML: {reason}", line) from None
+    except (_Refused, yaml.YAMLError) as error:
+        raise _yaml_problem(path, error) from None
 
 
 def construct(node: yaml.Node) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e.app_server import ROOT, app_server
+from tests.e2e.app_server import ROOT
+from tests.e2e.browser import TIMEOUT_MS, app_page
 
 pytestmark = pytest.mark.slow
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -29,47 +29,15 @@ expect = sync_api.expect
 EXAMPLE = "examples/ecommerce-workshop.yaml"
 SHOTS = Path(os.environ.get("ARCHREVIEW_UI_SHOTS", "")) if os.environ.get(
     "ARCHREVIEW_UI_SHOTS") else None
-TIMEOUT_MS = 120_000
 XSS_NAME = "<script>window.__xss=1</script><img src=x onerror=window.__xss=2> Shop"
 XSS_TECH = "<img src=y onerror=alert(1)>**bold**[link](javascript:alert(2))"
-
-
-def _app_env(base: Path) -> dict[str, str]:
-    """The test isolation (conftest's) for the server process: offline, own cache, no keys."""
-    env = {"ARCHREVIEW_CACHE_DIR": str(base / "cache"), "ANONYMIZED_TELEMETRY": "False",
-           "ARCHREVIEW_INTERNAL_ERRORS": "raise", "ARCHREVIEW_PROVIDER": "offline"}
-    for key in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY"):
-        os.environ.pop(key, None)
-    return env
 
 
 @pytest.fixture(scope="module")
 def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, list[str]]]:
     """A page on the running app, and the page errors it raised."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("chromium not found: install Debian's chromium (make chromium)")
-    base = tmp_path_factory.mktemp("ui")
-    with app_server(_app_env(base)) as url, sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=executable,
-                                                 args=["--no-sandbox", "--disable-gpu"])
-        except Exception as error:  # noqa: BLE001 - the one reason this test may skip
-            pytest.skip(f"chromium could not start: {error}")
-        context = browser.new_context(viewport={"width": 1400, "height": 2400},
-                                      accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"),
-                                          dialog.dismiss()))
-        page.goto(url)
-        page.get_by_role("heading", name="Architecture review").wait_for()
-        try:
-            yield page, errors
-        finally:
-            browser.close()
+    with app_page(tmp_path_factory.mktemp("ui"), "", "Architecture review") as opened:
+        yield opened
 
 
 def _shot(page: Any, name: str) -> None:

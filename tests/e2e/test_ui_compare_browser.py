@@ -10,7 +10,6 @@ chromium cannot start, and says why.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,8 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e.app_server import ROOT, app_server
-from tests.e2e.test_ui_browser import TIMEOUT_MS, _app_env
+from tests.e2e.app_server import ROOT
+from tests.e2e.browser import TIMEOUT_MS, app_page
 
 pytestmark = pytest.mark.slow
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -34,30 +33,8 @@ XSS_NAME = "<script>window.__xss=1</script><img src=x onerror=window.__xss=2> sc
 @pytest.fixture(scope="module")
 def compare_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, list[str]]]:
     """The Compare page on a running app, and the page errors it raised."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("chromium not found: install Debian's chromium (make chromium)")
-    base = tmp_path_factory.mktemp("ui-compare")
-    with app_server(_app_env(base)) as url, sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=executable,
-                                                 args=["--no-sandbox", "--disable-gpu"])
-        except Exception as error:  # noqa: BLE001 - the one reason this test may skip
-            pytest.skip(f"chromium could not start: {error}")
-        context = browser.new_context(viewport={"width": 1400, "height": 2400},
-                                      accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"),
-                                          dialog.dismiss()))
-        page.goto(f"{url}/compare")
-        page.get_by_role("heading", name="Compare").first.wait_for()
-        try:
-            yield page, errors
-        finally:
-            browser.close()
+    with app_page(tmp_path_factory.mktemp("ui-compare"), "/compare", "Compare") as opened:
+        yield opened
 
 
 def _cli_diff(new: Path) -> dict[str, Any]:
