@@ -153,8 +153,16 @@ def test_the_response_size_prices_data_transfer_when_given() -> None:
 
 
 def test_the_working_set_line_shows_the_volume_it_took_a_share_of() -> None:
-    """saas's redis holds 1.6 GB: '20 % of 2 GB = 0.3 GB' contradicted itself."""
-    facts = compute_facts(load_intake(EXAMPLES / "saas-growth.yaml"))
+    """A database's line names the volume it took its share of (1.6 GB once showed as "2 GB");
+    a cache's memory is the data it holds, so no working-set default is listed for it."""
+    data = intake_data()
+    component(data, "db").setdefault("data", {})["data_volume_gb"] = 1.6
+    facts = compute_facts(Intake.model_validate(data))
     line = next(a.value for a in facts.assumptions
-                if a.key == "working_set" and a.subject == "redis")
+                if a.key == "working_set" and a.subject == "db")
     assert line == "20 % of 1.6 GB = 0.3 GB"
+    saas = compute_facts(load_intake(EXAMPLES / "saas-growth.yaml"))
+    assert not [a for a in saas.assumptions if a.key == "working_set" and a.subject == "redis"]
+    first = saas.capacity.first_break
+    assert first is not None and (first.subject, first.resource) == ("redis", "memory")
+    assert not [a for a in saas.first_break_rests_on if a.key == "working_set"]

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "ui" / "app.py")
 EXAMPLE = ROOT / "examples" / "ecommerce-workshop.yaml"
 TIMEOUT_S = 180
-SECRET = "sk-ant-test-7f3a-NEVER-SHOWN-4e2b"
+SECRET = "sk-ant-canary-7f3a-NEVER-SHOWN-4e2b"  # fake: a canary the tests look for
 
 
 def _app() -> AppTest:

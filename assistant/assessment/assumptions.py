@@ -161,7 +161,9 @@ def _data_defaults(led: _Ledger, intake: Intake, c: Component, where: str,
                                                   factor=db["write_cost_factor"].value),
                           db["write_cost_factor"].source, f"{where}.capacity.per_instance")
     volume = (data.data_volume_gb if data else None) or intake.current.data_volume_gb
-    if (data is None or data.working_set_gb is None) and volume:
+    # only a database's memory is its working set; a cache's is the data it holds (the capacity
+    # model's "cached data / memory"), so no working-set default stands behind a cache's figure
+    if c.kind == "db" and (data is None or data.working_set_gb is None) and volume:
         share = db["working_set_fraction"].value
         yield led.default("working_set", c.id, m.t(
             "ledger.working_set.value", share=m.pct(share * 100, 0),
