@@ -46,15 +46,17 @@ GOALS = {
 
 
 def batch_row(files: int) -> tuple[str, str]:
-    """The batch benchmark's own summary (its last line), or why there is none."""
+    """The batch benchmark's figures (each --jobs run and the speed-up), or why there are none."""
     if not BATCH_SCRIPT.exists():
         return "no batch yet", "benchmarks/bench_batch.py does not exist"
     done = subprocess.run([sys.executable, str(BATCH_SCRIPT), "--files", str(files)], cwd=ROOT,
                           capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
     if done.returncode != 0 or not lines:
         return f"failed (exit {done.returncode})", (done.stderr.strip().splitlines() or [""])[-1]
-    return lines[-1].strip(), f"python benchmarks/bench_batch.py --files {files}"
+    # the per-jobs lines and the speed-up (its last line is only the load average after)
+    figures = [line for line in lines if line.startswith(("--jobs", "speed-up"))] or lines[-1:]
+    return "; ".join(figures), f"python benchmarks/bench_batch.py --files {files}"
 
 
 def knowledge_rows(runs: int) -> tuple[str, str]:
