@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.assessment.compute import compute_facts  # noqa: E402
+from assistant.capacity.model import clear_memo  # noqa: E402
 from assistant.intake.loading import load_intake  # noqa: E402
 from assistant.intake.schema import Intake  # noqa: E402
-from evals.run_scaling import load_cases  # noqa: E402
+from evals.runner import load_cases  # noqa: E402
 
 RUNS = 3
 
@@ -29,8 +30,8 @@ def intakes() -> dict[str, Intake]:
     found = {p.stem: load_intake(p) for p in sorted((ROOT / "examples").glob("*.yaml"))
              if p.stem != "broken-intake"}
     for case in load_cases():
-        if isinstance(case.inputs, Intake) and case.name:
-            found[case.name] = case.inputs
+        if isinstance(case.inputs.source, Intake) and case.name:
+            found[case.name] = case.inputs.source
     return found
 
 
@@ -39,6 +40,7 @@ def main() -> int:
     for name, intake in intakes().items():
         times, facts = [], None
         for _ in range(RUNS):
+            clear_memo()  # time the model, not the memo of the previous run
             start = time.perf_counter()
             facts = compute_facts(intake)
             times.append(time.perf_counter() - start)

@@ -19,7 +19,7 @@ from assistant.catalogue.model import defaults_for
 from assistant.intake.loading import load_intake
 from assistant.intake.schema import Intake
 from assistant.knowledge.cards import card_facts, load_cards
-from evals.run_scaling import load_cases
+from evals.runner import load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.stem != "broken-intake")
@@ -28,7 +28,7 @@ EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.stem != "br
 def _intakes() -> list[tuple[str, Intake]]:
     found = [(p.stem, load_intake(p)) for p in EXAMPLES]
     for case in load_cases():
-        source = case.inputs
+        source = case.inputs.source
         found.append((f"case:{case.name}",
                       source if isinstance(source, Intake) else load_intake(source)))
     return found
