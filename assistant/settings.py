@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     concurrency: int | None = Field(default=None, gt=0, description=(
         "parallel requests to one server; empty = 1 for a local base URL (127.0.0.1, "
         "localhost), else unlimited"))
+    stream: Literal["auto", "on", "off"] = Field(default="auto", description=(
+        "OpenAI-compatible servers: stream answers, so a request the review stops waiting for "
+        "(deadline, Ctrl-C) also stops the server; auto = for a local base URL (a one-slot "
+        "server would otherwise finish an answer nobody reads before the next step)"))
     language: Literal["en", "de"] = Field(default="en", validation_alias=LANGUAGE_VARIABLE,
                                           description="report language")
     response_format: Literal["auto", "json_schema", "json_object_schema", "json_object",
@@ -126,6 +130,11 @@ class Settings(BaseSettings):
 
         host = urlparse(self.base_url.strip()).hostname or ""
         return self.provider == "openai-compatible" and host in LOCAL_HOSTS
+
+    @property
+    def streams(self) -> bool:
+        """Whether answers from an OpenAI-compatible server are streamed."""
+        return self.stream == "on" or (self.stream == "auto" and self.is_local_server)
 
     @property
     def parallel_requests(self) -> int | None:

@@ -15,7 +15,10 @@ Server behaviours of real local servers, each switched on by a constructor argum
 one-slot llama.cpp server), `context_tokens` cuts answers at the context (`finish_reason:
 length`) and refuses prompts beyond it with llama-cpp-python's message, and `GET /v1/models`
 lists `models` (with `max_model_len` when `report_context` is set, as vLLM does).
-`Reply.reset()` drops the connection; `Reply(raw=...)` sends a body that is not JSON.
+`Reply.reset()` drops the connection; `Reply(raw=...)` sends a body that is not JSON. A request
+with `stream: true` is answered as server-sent events, one chunk per ~4 characters every
+`token_delay_s` (a CPU server's pace), inside the slot; a client that closes the stream stops it
+(`streams_cut`), as llama-cpp-python's server does.
 
 Run it by hand for demos and timing (Ctrl-C stops it):
 
@@ -106,8 +109,14 @@ class StubLLMServer:
                  responder: Responder | None = None, refuse_formats: tuple[str, ...] = (),
                  slots: int | None = None, context_tokens: int | None = None,
                  models: tuple[str, ...] = ("stub-model",), report_context: bool = False,
-                 drop_system: bool = False) -> None:
+                 drop_system: bool = False, token_delay_s: float = 0.0,
+                 stream_usage: bool = True) -> None:
         self.delay_s = delay_s
+        # a streamed answer's pace: one chunk (about a token) per `token_delay_s`, as a CPU
+        # server writes; `stream_usage=False` leaves usage out, as llama-cpp-python does
+        self.token_delay_s = token_delay_s
+        self.stream_usage = stream_usage
+        self.streams_cut = 0  # streams the client closed before the last chunk
         # llama-cpp-python's `--chat_format gemma` drops system messages: not counted then
         self.drop_system = drop_system
         self.responder = responder
@@ -301,11 +310,39 @@ class _Handler(BaseHTTPRequestHandler):
             status, body, headers, delay = stub._next(path, request)
             if delay:
                 time.sleep(delay)
+            if status == 200 and request.get("stream") and "choices" in body:
+                self._stream(body, request)  # inside the slot: the server writes till done
+                return
         if status == -1:  # connection reset: no status line at all
             self.close_connection = True
             self.connection.shutdown(2)
             return
         self._send(status, body, headers)
+
+    def _stream(self, body: dict[str, Any], request: dict[str, Any]) -> None:
+        """Send a Chat Completions answer as server-sent events, a chunk per ~4 characters.
+
+        A client that closes the stream ends it at the next chunk (and frees the slot), as
+        llama-cpp-python's server does; `streams_cut` counts those.
+        """
+        stub = self.server.stub
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        self.end_headers()
+        try:
+            for chunk in stream_chunks(body, usage=stub.stream_usage and bool(
+                    (request.get("stream_options") or {}).get("include_usage"))):
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+                if stub.token_delay_s:
+                    time.sleep(stub.token_delay_s)
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            with stub._lock:
+                stub.streams_cut += 1
+        self.close_connection = True
 
     def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
         raw = body.get("__raw__") if isinstance(body.get("__raw__"), str) else None
@@ -381,6 +418,28 @@ def openai_body(request: dict[str, Any], reply: Reply, number: int,
                   "total_tokens": prompt_tokens + _tokens(content or reply.refusal),
                   "prompt_tokens_details": {"cached_tokens": 0}},
     }
+
+
+def stream_chunks(body: dict[str, Any], *, usage: bool) -> list[dict[str, Any]]:
+    """A Chat Completions answer cut into stream chunks: role, content pieces, finish, usage."""
+    choice = body["choices"][0]
+    content = choice["message"].get("content") or ""
+    refusal = choice["message"].get("refusal")
+    base = {"id": body["id"], "object": "chat.completion.chunk", "created": body["created"],
+            "model": body["model"]}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish,
+                                     "logprobs": None}]}
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    chunks += [chunk({"content": content[i:i + 4]}) for i in range(0, len(content), 4)]
+    if refusal:
+        chunks.append(chunk({"refusal": refusal}))
+    chunks.append(chunk({}, choice["finish_reason"]))
+    if usage:
+        chunks.append({**base, "choices": [], "usage": body["usage"]})
+    return chunks
 
 
 def anthropic_body(request: dict[str, Any], reply: Reply, number: int) -> dict[str, Any]:

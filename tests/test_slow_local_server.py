@@ -11,7 +11,12 @@ import json
 
 from assistant.assessment.sections import AdviceList
 from assistant.llm.ask import sized_step_timeout
-from assistant.llm.providers.context import MIN_ANSWER_TOKENS, PROMPT_SPEEDUP, TokenBudget
+from assistant.llm.providers.context import (
+    CONSTRAINED_SLOWDOWN,
+    PROMPT_SPEEDUP,
+    TYPICAL_ANSWER_TOKENS,
+    TokenBudget,
+)
 from assistant.llm.providers.formats import ModeCache
 from assistant.llm.providers.openai_adapter import OpenAIProvider
 from assistant.llm.run_log import RunLog
@@ -81,17 +86,37 @@ def test_a_slow_servers_step_deadline_is_raised_to_what_one_answer_needs() -> No
     provider.budget.tokens_per_s, provider.budget.speed_source = 2.0, "probe"
     log = RunLog()
     raised = sized_step_timeout(provider, "roadmap", 90.0, log, chars=9000)
-    needed = provider.budget.estimate(9000) / (2.0 * PROMPT_SPEEDUP) + MIN_ANSWER_TOKENS / 2.0
+    # the probe's plain-text speed, slowed for a schema-constrained answer of typical length
+    needed = (provider.budget.estimate(9000) / (2.0 * PROMPT_SPEEDUP)
+              + TYPICAL_ANSWER_TOKENS / (2.0 / CONSTRAINED_SLOWDOWN))
     assert raised is not None and raised > needed > 90.0
     assert log.entries[-1]["event"] == "deadline_sized"
     provider.budget.speed_source = "assumed"  # never from the assumption
     assert sized_step_timeout(provider, "roadmap", 90.0, RunLog(), chars=9000) == 90.0
 
 
-def test_the_answer_speed_is_learned_with_the_prompts_reading_time() -> None:
-    budget = TokenBudget(8192, "assumed")
+def test_a_measured_answer_speed_replaces_the_probes_figure() -> None:
+    budget = TokenBudget(8192, "assumed", tokens_per_s=33.6, speed_source="probe")
+    assert budget.writing_speed() == 33.6 / CONSTRAINED_SLOWDOWN
+    budget.constrained = False
+    assert budget.writing_speed() == 33.6  # plain text: the probe's own figure
+    # not streamed: the answer's time less the prompt's reading time at the probe's speed
     budget.learn_speed(2000, 200, 100.0)
-    assert budget.tokens_per_s == (2000 / PROMPT_SPEEDUP + 200) / 100.0
+    reading_s = 2000 / (33.6 * PROMPT_SPEEDUP)
+    assert budget.answer_tokens_per_s == 200 / (100.0 - reading_s)
     assert budget.speed_source == "measured"
     budget.learn(9000, 15)  # a count far off any tokenizer is no calibration
     assert not budget.calibrated
+
+
+def test_a_streamed_answer_times_reading_and_writing_apart() -> None:
+    # gemma-3-270m on llama-cpp-python, 2 cores: 3,794 prompt tokens read in 20.7 s, then
+    # 784 tokens written under the grammar in 76.4 s
+    budget = TokenBudget(8192, "assumed", tokens_per_s=33.6, speed_source="probe")
+    budget.learn_stream(3794, 20.7, 784, 76.4)
+    assert round(budget.reading_speed() or 0) == 183
+    assert round(budget.writing_speed() or 0, 1) == 10.2
+    # a deadline sized from these holds the answer the model wrote
+    assert (budget.seconds_for(int(3794 * budget.chars_per_token), 784) or 0) > 96
+    budget.learn_stream(100, 0.5, 20, 1.0)  # too short to time: nothing changes
+    assert round(budget.reading_speed() or 0) == 183

@@ -39,7 +39,7 @@ from assistant.llm.providers.base import (
     ProviderError,
     TransientProviderError,
 )
-from assistant.llm.providers.context import MIN_ANSWER_TOKENS
+from assistant.llm.providers.context import MIN_ANSWER_TOKENS, TYPICAL_ANSWER_TOKENS
 from assistant.llm.run_log import RunLog
 
 T = TypeVar("T", bound=BaseModel)
@@ -86,6 +86,7 @@ class Deadline:
     limit_s: float | None
     at: float | None
     setting: str = STEP_SETTING
+    share: int = 1  # this deadline is 1/share of the review's time left (steps still to run)
 
     @classmethod
     def start(cls, limit_s: float | None, setting: str = STEP_SETTING) -> Deadline:
@@ -98,6 +99,19 @@ class Deadline:
             return self
         return other
 
+    def shared(self, steps_left: int) -> Deadline:
+        """This step's fair share of the review's time left: the rest over the steps left.
+
+        Without it a slow server's first step, raised to what one answer needs and then
+        repaired twice, could spend the review's whole deadline, and the later steps would
+        never reach the model.
+        """
+        left = self.remaining()
+        if left is None or steps_left <= 1:
+            return self
+        limit = round(left / steps_left, 1)
+        return Deadline(limit, time.monotonic() + limit, self.setting, steps_left)
+
     def remaining(self) -> float | None:
         """Seconds left (never negative), or None when unbounded."""
         return None if self.at is None else max(0.0, self.at - time.monotonic())
@@ -108,8 +122,9 @@ class Deadline:
 
     def problem(self, step: str) -> str:
         """The fallback's reason, naming the step and the limit."""
-        whose = ("the review's deadline" if self.setting == REVIEW_SETTING
-                 else "the step's deadline")
+        whose = ("the step's deadline" if self.setting != REVIEW_SETTING
+                 else "the review's deadline" if self.share == 1
+                 else f"its share of the review's deadline, 1/{self.share} of the time left")
         return (f"step {step} timed out after {self.limit_s:g} s ({whose}, {self.setting}), "
                 "before a valid answer")
 
@@ -208,7 +223,7 @@ def _shorter_request(tokens: object) -> str:
 def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type[T],
         shared_prefix: str, grounding: Grounding[T], max_repairs: int, log: RunLog,
         step_timeout_s: float | None = None, review_deadline: Deadline | None = None,
-        cancel: threading.Event | None = None) -> AskResult[T]:
+        cancel: threading.Event | None = None, steps_left: int = 1) -> AskResult[T]:
     """Get a valid, grounded answer for one step, repairing at most `max_repairs` times.
 
     Provider errors (transient ones after the SDK's retries), a refusal and running out of
@@ -217,20 +232,31 @@ def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type
     shorter, not repaired. Each repair sends the original prompt, the problems and a bounded
     excerpt of the failed answer, so requests do not grow with every attempt.
 
+    `steps_left` (this one included) shares the review's time left fairly: a step may take no
+    more than its share. A repair is not asked for when the time left cannot hold an answer.
+
     Raises:
         ReviewCancelled: `cancel` was set (Ctrl-C); the step ends at once.
     """
     step_timeout_s = sized_step_timeout(provider, step, step_timeout_s, log, chars=len(system)
                                         + len(shared_prefix) + len(prompt)
                                         + len(json.dumps(schema.model_json_schema())))
-    deadline = Deadline.start(step_timeout_s).earliest(review_deadline)
+    review_share = review_deadline.shared(steps_left) if review_deadline else None
+    deadline = Deadline.start(step_timeout_s).earliest(review_share)
     first: list[Message] = [{"role": "user", "content": prompt}]
     messages = first
     problems: list[str] = []
     cause: FallbackCause = "invalid"
     token = CURRENT_STEP.set(step)
+    made = 0
     try:
         for attempt in range(1, max_repairs + 2):
+            short = attempt > 1 and _no_time_for_an_answer(provider, deadline)
+            if short:
+                problems = [*problems, short]
+                log.write(step=step, attempt=attempt, event="no_time_left", problems=[short])
+                break
+            made = attempt
             try:
                 completion = _answer(provider, step, attempt, deadline, log, cancel,
                                      system=system, messages=messages, schema=schema,
@@ -257,9 +283,28 @@ def ask(provider: Provider, *, step: str, system: str, prompt: str, schema: type
             messages = [*first,
                         {"role": "user", "content": _repair_request(problems, completion.text)}]
         log.write(step=step, event="fallback", cause=cause, problems=problems)
-        return AskResult(step, "fallback", None, max_repairs + 1, problems, cause)
+        return AskResult(step, "fallback", None, made, problems, cause)
     finally:
         CURRENT_STEP.reset(token)
+
+
+def _no_time_for_an_answer(provider: Provider, deadline: Deadline) -> str | None:
+    """Why another request is not worth sending: the time left holds no useful answer.
+
+    Only with a speed the server showed; the prompt of a repair is mostly the one the server
+    just read (a local server keeps it cached), so the answer's writing time is what counts.
+    """
+    budget = getattr(provider, "budget", None)
+    left = deadline.remaining()
+    speed = budget.writing_speed() if budget is not None and budget.timed else None
+    if left is None or not speed:
+        return None
+    needed = MIN_ANSWER_TOKENS / speed
+    if left >= needed:
+        return None
+    return (f"no time left for another attempt: {left:.0f} s of the deadline left, the shortest "
+            f"useful answer ({MIN_ANSWER_TOKENS} tokens at {speed:.1f} tokens/s) needs "
+            f"{needed:.0f} s")
 
 
 #: Headroom on the time a slow server needs for the shortest useful answer.
@@ -268,26 +313,29 @@ DEADLINE_HEADROOM = 1.2
 
 def sized_step_timeout(provider: Provider, step: str, step_timeout_s: float | None,
                        log: RunLog, *, chars: int) -> float | None:
-    """The step's deadline: the setting, raised to what a slow server needs to answer at all.
+    """The step's deadline: the setting, raised to what a slow server needs for one answer.
 
-    A CPU model at a few tokens per second cannot read a 2,700-token prompt and write the
-    shortest answer a step's JSON needs (`MIN_ANSWER_TOKENS`) within the default 90 s, so
-    every step would time out without the model ever finishing a word of use. With a measured
-    (or bounded) speed, the deadline is raised to that time plus headroom, and the run log
-    says so; the review's deadline still bounds the whole run.
+    A CPU model cannot read a 3,800-token prompt (20.7 s on llama-cpp-python with gemma-3-270m,
+    2 cores) and write a step's answer under its grammar (784 tokens at 10.3 tokens/s: 76 s)
+    within the default 90 s; sized for the shortest answer, as before, the step timed out on an
+    answer the model was still writing. So the deadline is raised to the time a typical answer
+    needs at the server's speed in this response format (measured from the step answers so far,
+    else the probe's plain-text speed slowed by the constrained-answer factor, both stated in
+    the run log), plus headroom. The review's deadline still bounds the whole run.
     """
     budget = getattr(provider, "budget", None)
     # only from a speed the server showed (the probe, an answer), never from the assumption
-    if step_timeout_s is None or budget is None or budget.speed_source in ("assumed",
-                                                                             "unknown"):
+    if step_timeout_s is None or budget is None or not budget.timed:
         return step_timeout_s
-    needed = budget.seconds_for(chars, MIN_ANSWER_TOKENS)
+    needed = budget.seconds_for(chars, TYPICAL_ANSWER_TOKENS)
     if needed is None or needed * DEADLINE_HEADROOM <= step_timeout_s:
         return step_timeout_s
     raised = round(needed * DEADLINE_HEADROOM, 1)
     log.write(step=step, event="deadline_sized", setting_s=step_timeout_s, raised_s=raised,
-              tokens_per_s=round(budget.tokens_per_s, 2), speed_source=budget.speed_source,
-              prompt_tokens_estimate=budget.estimate(chars))
+              answer_tokens=TYPICAL_ANSWER_TOKENS,
+              writing_tokens_per_s=round(budget.writing_speed() or 0, 2),
+              reading_tokens_per_s=round(budget.reading_speed() or 0, 1),
+              speed_source=budget.speed_source, prompt_tokens_estimate=budget.estimate(chars))
     return raised
 
 
@@ -338,7 +386,8 @@ def _log_answer(log: RunLog, step: str, attempt: int, completion: Completion) ->
               output_tokens=completion.output_tokens, cached_tokens=completion.cached_tokens,
               **{k: v for k, v in completion.extra.items()
                  if k in ("response_format", "max_tokens", "prompt_tokens_estimate",
-                          "format_switches")})
+                          "format_switches", "streamed", "first_token_s", "writing_s",
+                          "content_chunks")})
 
 
 def strip_fences(text: str) -> str:

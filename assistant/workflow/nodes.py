@@ -125,13 +125,23 @@ def _judge(step: str, key: str, state: ReviewState, ctx: RunContext, offline_val
                  shared_prefix=_prefix(step, state, ctx), grounding=check,
                  max_repairs=ctx.settings.max_repairs, log=ctx.log,
                  step_timeout_s=ctx.settings.step_timeout_s,
-                 review_deadline=ctx.review_deadline, cancel=ctx.cancel)
+                 review_deadline=ctx.review_deadline, cancel=ctx.cancel,
+                 steps_left=ctx.start_llm_step(_llm_steps(state["facts"])))
     if result.value is None:
         return {key: offline_value, "sections": {step: SectionSource(
             source="fallback", attempts=result.attempts, problems=result.problems,
             cause=result.cause, limit_s=result.limit_s)}}
     return {key: result.value, "sections": {step: SectionSource(
         source="llm", attempts=result.attempts, unverified=list(grounding.UNVERIFIED[step]))}}
+
+
+def _llm_steps(facts: Facts) -> int:
+    """How many steps of this review ask the model: the four always, and its advice steps."""
+    return len(ALWAYS_ASKED) + len(offline.advice_steps(facts))
+
+
+#: The steps that ask the model in every review (the advice steps only with their details).
+ALWAYS_ASKED = ("bottlenecks", "cost_performance", "roadmap", "roi")
 
 
 def _prefix(step: str, state: ReviewState, ctx: RunContext) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
@@ -78,4 +78,15 @@ class RunContext:
     review_deadline: Deadline | None = None
     cancel: threading.Event | None = None
     unavailable: str | None = None  # the probe found the server unreachable: do not ask
+    llm_steps_started: int = 0
+    _steps_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def start_llm_step(self, total: int) -> int:
+        """Count a step that asks the model; return how many are left, this one included.
+
+        Each step may then take its fair share of the review's remaining time.
+        """
+        with self._steps_lock:
+            self.llm_steps_started += 1
+            return max(1, total - self.llm_steps_started + 1)
 

@@ -28,15 +28,25 @@ ASSUMED_CONTEXT_TOKENS = 8192
 #: Chat-template tokens and estimation error kept free, on top of the estimate.
 MARGIN_TOKENS = 96
 MARGIN_SHARE = 0.06
-#: Assumed answer speed of a local server until one answer has measured it (tokens/s, a
-#: 2-core CPU with a small model: gemma-3-270m on llama-cpp-python measured 18 tokens/s).
+#: Assumed answer speed of a local server until the probe has measured it (tokens/s, plain
+#: text, a 2-core CPU with a small model: gemma-3-270m on llama-cpp-python measured 18-34).
 ASSUMED_LOCAL_TOKENS_PER_S = 20.0
 #: The share of the step's remaining time the answer may take, after the prompt's time.
 TIME_SHARE = 0.8
-#: How many times faster a CPU server reads prompt tokens than it writes answer tokens
-#: (llama.cpp evaluates the prompt in batches). An assumption, stated in the run log; the
-#: answer speed is learned with it from every answer's usage and duration.
-PROMPT_SPEEDUP = 8.0
+#: How many times faster a CPU server reads prompt tokens than it writes plain-text answer
+#: tokens (llama.cpp evaluates the prompt in batches). Measured on llama-cpp-python 0.3.36 with
+#: gemma-3-270m, 2 cores: 183 prompt tokens/s against the probe's 33.6 answer tokens/s (5.4).
+#: Used until a streamed answer times the prompt itself (its first token).
+PROMPT_SPEEDUP = 5.0
+#: How many times slower a schema-constrained answer is written than the probe's plain text,
+#: until a step's answer measures it. Measured on llama-cpp-python 0.3.36 (grammar sampling in
+#: Python), gemma-3-270m, 2 cores: 784 tokens in 76.4 s = 10.3 tokens/s against the probe's 33.6
+#: (3.3). Servers that constrain natively (vLLM, llama.cpp's own server) are faster; the first
+#: answer corrects the figure either way.
+CONSTRAINED_SLOWDOWN = 3.3
+#: The answer length a step's deadline is sized for on a slow server: the bottleneck step's
+#: answer from gemma-3-270m measured 784 tokens; steps with smaller schemas answer in less.
+TYPICAL_ANSWER_TOKENS = 800
 #: An answer budget below this cannot hold a step's JSON: the prompt must be shortened.
 MIN_ANSWER_TOKENS = 384
 
@@ -67,8 +77,14 @@ class TokenBudget:
     source: str  # "server", "setting", "assumed", "error message", "unbounded"
     chars_per_token: float = CHARS_PER_TOKEN
     calibrated: bool = False
-    tokens_per_s: float | None = None
+    tokens_per_s: float | None = None  # plain-text answer speed: the probe's, or assumed
     speed_source: str = "unknown"
+    #: schema-constrained answer speed, measured from a step's answer (None: not yet)
+    answer_tokens_per_s: float | None = None
+    #: prompt reading speed, measured from a streamed answer's first token (None: not yet)
+    prompt_tokens_per_s: float | None = None
+    #: whether answers are schema-constrained (every rung but plain text)
+    constrained: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def estimate(self, chars: int) -> int:
@@ -91,48 +107,86 @@ class TokenBudget:
         with self._lock:
             self.context_tokens, self.source = tokens, source
 
+    @property
+    def timed(self) -> bool:
+        """Whether the server's speed was seen (the probe, an answer), not only assumed."""
+        return self.speed_source not in ("assumed", "unknown") or bool(self.answer_tokens_per_s)
+
+    def writing_speed(self) -> float | None:
+        """Answer tokens per second in the format in use: measured, else from the probe."""
+        if self.answer_tokens_per_s:
+            return self.answer_tokens_per_s
+        if not self.tokens_per_s:
+            return None
+        return self.tokens_per_s / (CONSTRAINED_SLOWDOWN if self.constrained else 1.0)
+
+    def reading_speed(self) -> float | None:
+        """Prompt tokens per second: measured, else `PROMPT_SPEEDUP` times the probe's speed."""
+        if self.prompt_tokens_per_s:
+            return self.prompt_tokens_per_s
+        return self.tokens_per_s * PROMPT_SPEEDUP if self.tokens_per_s else None
+
+    def learn_stream(self, prompt_tokens: int, first_token_s: float | None, answer_tokens: int,
+                     writing_s: float | None) -> None:
+        """Learn both speeds from a streamed answer: first token = reading, the rest = writing.
+
+        Only a prompt of some length times the reading (a short one is all fixed costs), and
+        only an answer of some length times the writing.
+        """
+        with self._lock:
+            if first_token_s and first_token_s > 0 and prompt_tokens >= 200:
+                self.prompt_tokens_per_s = prompt_tokens / first_token_s
+            if writing_s and writing_s > 0 and answer_tokens >= 50:
+                self.answer_tokens_per_s = (answer_tokens - 1) / writing_s
+                self.speed_source = "measured"
+
     def learn_speed(self, prompt_tokens: int | None, output_tokens: int | None,
                     elapsed_s: float) -> None:
-        """Learn the server's answer speed (tokens per second) from one answer's duration.
+        """Learn the answer speed from one (not streamed) answer's duration.
 
-        The duration is the prompt's reading time plus the answer's writing time; with the
-        prompt read `PROMPT_SPEEDUP` times faster, `elapsed = p / (r * v) + o / v`, so
-        `v = (p / r + o) / elapsed`. Only answers of some length count: a short one is
-        dominated by fixed costs (grammar compilation) and would understate the speed.
+        The duration is the prompt's reading time plus the answer's writing time, so the
+        writing speed is the answer's tokens over what is left after the reading time. Only
+        answers of some length count: a short one is dominated by fixed costs (grammar
+        compilation) and would understate the speed.
         """
-        if output_tokens and output_tokens >= 100 and elapsed_s > 0:
-            with self._lock:
-                self.tokens_per_s = ((prompt_tokens or 0) / PROMPT_SPEEDUP + output_tokens) \
-                    / elapsed_s
-                self.speed_source = "measured"
+        if not (output_tokens and output_tokens >= 100 and elapsed_s > 0):
+            return
+        reading = self.reading_speed()
+        prompt_s = (prompt_tokens or 0) / reading if reading else 0.0
+        writing_s = elapsed_s - prompt_s if elapsed_s - prompt_s > elapsed_s / 4 else elapsed_s
+        with self._lock:
+            self.answer_tokens_per_s = output_tokens / writing_s
+            self.speed_source = "measured"
 
     def prompt_seconds(self, prompt_chars: int) -> float:
         """The time the server needs to read a prompt (0 with no known speed)."""
-        if not self.tokens_per_s:
-            return 0.0
-        return self.estimate(prompt_chars) / (self.tokens_per_s * PROMPT_SPEEDUP)
+        reading = self.reading_speed()
+        return self.estimate(prompt_chars) / reading if reading else 0.0
 
     def seconds_for(self, prompt_chars: int, answer_tokens: int) -> float | None:
         """How long the server needs for a prompt and an answer of that many tokens."""
-        if not self.tokens_per_s:
+        writing = self.writing_speed()
+        if not writing:
             return None
-        return self.prompt_seconds(prompt_chars) + answer_tokens / self.tokens_per_s
+        return self.prompt_seconds(prompt_chars) + answer_tokens / writing
 
     def answer_tokens(self, prompt_chars: int, wanted: int, time_left_s: float | None = None,
-                      ) -> int:
+                      reading_chars: int | None = None) -> int:
         """The `max_tokens` to send: `wanted`, lowered to what the context (and time) leaves.
 
         With a known or assumed speed, also lowered to what the server can produce in the
-        step's remaining time: a one-slot server goes on generating an answer nobody waits
-        for any more, and the next step would queue behind it.
+        step's remaining time: an answer the server cannot finish in time is of no use.
+        `reading_chars` is the part of the prompt the server has not just read (it keeps the
+        last prompt cached, so a repair's reading is its new turn only).
 
         Raises:
             ContextTooSmall: fewer than `MIN_ANSWER_TOKENS` would be left.
         """
-        if self.tokens_per_s is not None and time_left_s is not None:
-            writing_s = max(0.0, time_left_s - self.prompt_seconds(prompt_chars))
-            wanted = min(wanted, max(MIN_ANSWER_TOKENS,
-                                     int(self.tokens_per_s * writing_s * TIME_SHARE)))
+        writing = self.writing_speed()
+        if writing is not None and time_left_s is not None:
+            read = prompt_chars if reading_chars is None else reading_chars
+            writing_s = max(0.0, time_left_s - self.prompt_seconds(read))
+            wanted = min(wanted, max(MIN_ANSWER_TOKENS, int(writing * writing_s * TIME_SHARE)))
         if self.context_tokens is None:
             return wanted
         prompt = self.estimate(prompt_chars)

@@ -15,6 +15,7 @@ not pay for it. Retries and timeouts are the SDK's own (`max_retries`, `timeout`
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -48,6 +49,7 @@ from assistant.llm.providers.probe import (
     probe_server,
     system_dropped,
 )
+from assistant.llm.providers.streaming import StreamTiming, collect
 from assistant.settings import LOCAL_HOSTS
 
 ResponseFormatMode = Literal["auto", "json_schema", "json_object_schema", "json_object", "text"]
@@ -113,7 +115,8 @@ class OpenAIProvider:
                  base_url: str | None = None, temperature: float | None = 0.2,
                  max_tokens: int = 4096, timeout_s: float = 120.0, max_retries: int = 2,
                  response_format: ResponseFormatMode = "json_schema",
-                 context_tokens: int | None = None, cache: ModeCache | None = None) -> None:
+                 context_tokens: int | None = None, cache: ModeCache | None = None,
+                 stream: bool | None = None) -> None:
         """Build the SDK client with the run's timeout and retry budget.
 
         Args:
@@ -130,6 +133,8 @@ class OpenAIProvider:
             context_tokens: the server's context length; None = what `probe()` finds, else
                 `ASSUMED_CONTEXT_TOKENS` for a compatible server, else unbounded (OpenAI).
             cache: where the working rung and context are remembered per server and model.
+            stream: stream answers (`streaming.collect`), so an abandoned request stops the
+                server; None = for a compatible server on this machine (one slot, most likely).
         """
         if response_format not in RESPONSE_FORMAT_MODES:
             raise ProviderError(f"response format must be one of {', '.join(RESPONSE_FORMAT_MODES)}"
@@ -164,15 +169,18 @@ class OpenAIProvider:
         self.budget = (TokenBudget(context_tokens, "setting") if context_tokens
                        else TokenBudget(ASSUMED_CONTEXT_TOKENS, "assumed") if compatible
                        else TokenBudget(None, "unbounded"))
-        if compatible and self._client.base_url.host in LOCAL_HOSTS:
+        local = compatible and self._client.base_url.host in LOCAL_HOSTS
+        if local:
             self.budget.tokens_per_s = ASSUMED_LOCAL_TOKENS_PER_S
             self.budget.speed_source = "assumed"
+        self._stream = local if stream is None else stream
         # Compatible servers (older vLLM, llama.cpp, Ollama) know only `max_tokens`; OpenAI's
         # reasoning models accept only `max_completion_tokens`.
         self._completion_tokens = not compatible
         # Some chat templates drop system messages (llama-cpp-python's gemma format); the probe
         # finds out, and then the system text leads the first user turn instead.
         self._fold_system = False
+        self._last_prompt = ""
 
     def __repr__(self) -> str:
         return f"OpenAIProvider(name={self.name!r}, model={self.model!r})"
@@ -210,6 +218,7 @@ class OpenAIProvider:
         result.system_folded = self._fold_system
         result.tokens_per_s = self.budget.tokens_per_s
         result.speed_source = self.budget.speed_source
+        result.constrained_tokens_per_s = self.budget.writing_speed()
         result.context_used = self.budget.context_tokens
         result.context_source = self.budget.source
         result.response_format = self._mode
@@ -250,12 +259,14 @@ class OpenAIProvider:
             chat = _chat_messages(_system_for(mode, system, schema), shared_prefix, messages,
                                   fold_system=self._fold_system)
             chars = sum(len(m["content"]) for m in chat)
-            tokens = self.budget.answer_tokens(chars, self._max_tokens, timeout)
+            fresh = self._fresh_chars(chat)
+            self.budget.constrained = mode != "text"
+            tokens = self.budget.answer_tokens(chars, self._max_tokens, timeout, fresh)
             extra.update(response_format=mode, max_tokens=tokens,
                          prompt_tokens_estimate=self.budget.estimate(chars))
             started = time.monotonic()
             try:
-                response = self._send(chat, name, schema, mode, tokens, timeout)
+                response, timing = self._send(chat, name, schema, mode, tokens, timeout)
             except self._sdk.APIStatusError as error:
                 if not self._adapt(error, mode, extra):
                     raise
@@ -268,14 +279,41 @@ class OpenAIProvider:
                 timeout = max(1.0, timeout - (time.monotonic() - started))
                 continue
             self.budget.learn(chars, getattr(usage, "prompt_tokens", None))
-            self.budget.learn_speed(getattr(usage, "prompt_tokens", None),
-                                    getattr(usage, "completion_tokens", None),
-                                    time.monotonic() - started)
+            self._learn_speed(response, timing, fresh, started, extra)
             return response
         raise ProviderError(f"{self.name}: the server rejected every request variant")
 
+    def _fresh_chars(self, chat: list[Any]) -> int:
+        """How much of this prompt the server has not just read: all but the common start.
+
+        Local servers keep the last prompt's evaluation (llama-cpp-python logs "prefix-match
+        hit"), so a repair, which repeats the step's prompt, is read in a few seconds.
+        """
+        text = "\x00".join(f"{m['role']}\x00{m['content']}" for m in chat)
+        with self._lock:
+            last, self._last_prompt = self._last_prompt, text
+        return len(text) - len(os.path.commonprefix([last, text]))
+
+    def _learn_speed(self, response: Any, timing: StreamTiming | None, chars: int,
+                     started: float, extra: dict[str, object]) -> None:
+        """Learn the server's speeds from this answer: per token when streamed, else in total.
+
+        `chars` is what the server had to read of the prompt (`_fresh_chars`).
+        """
+        usage = getattr(response, "usage", None)
+        if timing is None:
+            self.budget.learn_speed(self.budget.estimate(chars),
+                                    getattr(usage, "completion_tokens", None),
+                                    time.monotonic() - started)
+            return
+        prompt = self.budget.estimate(chars)
+        answer = getattr(usage, "completion_tokens", None) or timing.content_chunks
+        self.budget.learn_stream(prompt, timing.first_token_s, answer, timing.writing_s)
+        extra.update(streamed=True, first_token_s=_rounded(timing.first_token_s),
+                     writing_s=_rounded(timing.writing_s), content_chunks=timing.content_chunks)
+
     def _send(self, chat: list[Any], name: str, schema: type[BaseModel], mode: FormatMode,
-              tokens: int, timeout: float) -> Any:
+              tokens: int, timeout: float) -> tuple[Any, StreamTiming | None]:
         """One request; while the format is unconfirmed, a refusal is not retried by the SDK.
 
         llama-cpp-python refuses `json_schema` with HTTP 500, which the SDK would retry in full
@@ -355,15 +393,25 @@ class OpenAIProvider:
             self._note(event="format_confirmed", response_format=mode)
 
     def _create(self, client: Any, chat: list[Any], name: str, schema: type[BaseModel],
-                mode: FormatMode, tokens: int, timeout: float) -> Any:
-        """Make one Chat Completions call in the given response-format mode."""
+                mode: FormatMode, tokens: int, timeout: float,
+                ) -> tuple[Any, StreamTiming | None]:
+        """Make one Chat Completions call in the given response-format mode.
+
+        Streamed, the chunks are joined into one completion, returned with their timing.
+        """
         omit = self._sdk.omit
-        return client.chat.completions.create(
+        started = time.monotonic()
+        response = client.chat.completions.create(
             model=self.model, messages=chat,
             response_format=cast(Any, _response_format(mode, name, schema)),
             temperature=omit if self._temperature is None else self._temperature,
             max_completion_tokens=tokens if self._completion_tokens else omit,
-            max_tokens=omit if self._completion_tokens else tokens, timeout=timeout)
+            max_tokens=omit if self._completion_tokens else tokens, timeout=timeout,
+            stream=True if self._stream else omit,
+            stream_options={"include_usage": True} if self._stream else omit)
+        if not self._stream:
+            return response, None
+        return collect(response, started)
 
     def _on_http(self, request: Any) -> None:
         """Log a request the SDK re-sends on its own; send none for an abandoned call.
@@ -397,8 +445,17 @@ class OpenAIProvider:
             model=getattr(response, "model", None) or self.model,
             stop_reason=choice.finish_reason, refusal=getattr(choice.message, "refusal", None),
             input_tokens=usage.prompt_tokens if usage else None,
-            output_tokens=usage.completion_tokens if usage else None,
+            # a stream without usage (llama-cpp-python): one chunk per token, as it sends them
+            output_tokens=usage.completion_tokens if usage else _int(extra.get("content_chunks")),
             cached_tokens=getattr(details, "cached_tokens", None), extra=extra)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 2)
 
 
 def _message(error: Any) -> str:

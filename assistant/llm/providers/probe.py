@@ -30,6 +30,7 @@ class ServerProbe:
     response_format: str = ""
     tokens_per_s: float | None = None
     speed_source: str = ""
+    constrained_tokens_per_s: float | None = None
     system_folded: bool = False
 
     def summary(self, model: str) -> str:
@@ -43,8 +44,11 @@ class ServerProbe:
                 if self.context_used else "requests not sized (unbounded context)")
         warn = "" if not self.models or model in self.models else (
             f"; model {model!r} is not among them (the server may serve its own anyway)")
-        speed = (f"; answers sized to the step's time at {self.tokens_per_s:.1f} tokens/s "
-                 f"({self.speed_source})" if self.tokens_per_s else "")
+        speed = (f"; it writes plain text at {self.tokens_per_s:.1f} tokens/s "
+                 f"({self.speed_source}), schema-constrained answers assumed at "
+                 f"{self.constrained_tokens_per_s:.1f} until a step's answer times them; step "
+                 "deadlines and answers are sized to that"
+                 if self.tokens_per_s and self.constrained_tokens_per_s else "")
         folded = ("; it ignores system messages (its count of the probe's prompt leaves the "
                   "system message out), so the instructions and facts go into the first user "
                   "turn" if self.system_folded else "")

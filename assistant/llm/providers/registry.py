@@ -102,6 +102,6 @@ def _openai_compatible(settings: Settings) -> Provider:
                               temperature=settings.temperature, max_tokens=settings.max_tokens,
                               timeout_s=settings.timeout_s, max_retries=settings.max_retries,
                               response_format=mode, context_tokens=settings.context_tokens,
-                              cache=ModeCache.default())
+                              cache=ModeCache.default(), stream=settings.streams)
     except ImportError:
         raise _sdk_missing("openai") from None
