@@ -455,17 +455,30 @@ def anthropic_body(request: dict[str, Any], reply: Reply, number: int) -> dict[s
     else:
         content = [{"type": "text", "text": reply.answer or ""}]
         stop = reply.stop_reason or "end_turn"
-    system = request.get("system") or []
-    cached = sum(_tokens(b.get("text")) for b in system
-                 if isinstance(b, dict) and b.get("cache_control"))
     return {
         "id": f"msg_stub_{number:04d}", "type": "message", "role": "assistant",
         "model": request.get("model", "stub-model"), "content": content,
         "stop_reason": stop, "stop_sequence": None,
         "usage": {"input_tokens": _tokens(request.get("messages")),
                   "output_tokens": _tokens(json.dumps(content)),
-                  "cache_creation_input_tokens": 0, "cache_read_input_tokens": cached},
+                  "cache_creation_input_tokens": 0,
+                  "cache_read_input_tokens": _cached_tokens(request)},
     }
+
+
+def _cached_tokens(request: dict[str, Any]) -> int:
+    """Tokens up to the last `cache_control` block, system then messages (Anthropic's order).
+
+    A rough stand-in for a cache hit, so usage looks plausible: the stub keeps no cache.
+    """
+    blocks = [b for b in request.get("system") or [] if isinstance(b, dict)]
+    for message in request.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        blocks += (content if isinstance(content, list) else [{"text": content}])
+    marked = [i for i, b in enumerate(blocks) if isinstance(b, dict) and b.get("cache_control")]
+    if not marked:
+        return 0
+    return sum(_tokens(b.get("text")) for b in blocks[:marked[-1] + 1] if isinstance(b, dict))
 
 
 def error_body(path: str, status: int, message: str) -> dict[str, Any]:

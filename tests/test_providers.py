@@ -145,7 +145,9 @@ def test_openai_sends_strict_json_schema_and_returns_raw_text(stub_server: StubL
     assert spec["type"] == "json_schema" and spec["json_schema"]["strict"] is True
     assert spec["json_schema"]["name"] == "cassette_answer"
     assert spec["json_schema"]["schema"]["additionalProperties"] is False
-    assert body["messages"][0] == {"role": "system", "content": f"{PREFIX}\n\n{SYSTEM}"}
+    assert body["messages"] == [  # the prefix leads the first user turn, never the system
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": f"{PREFIX}\n\n{MESSAGES[0]['content']}"}]
     assert body["max_completion_tokens"] == 4096 and body["temperature"] == 0.2
     _key_only_in_auth(stub_server)
 
@@ -269,9 +271,10 @@ def test_anthropic_sends_native_structured_output_and_cache_control(
     body = stub_server.requests[0].json
     assert body["output_config"]["format"]["type"] == "json_schema"
     assert body["output_config"]["format"]["schema"]["additionalProperties"] is False
-    assert body["system"] == [
+    assert body["system"] == [{"type": "text", "text": SYSTEM}]
+    assert body["messages"] == [{"role": "user", "content": [  # the prefix: a cacheable block
         {"type": "text", "text": PREFIX, "cache_control": {"type": "ephemeral"}},
-        {"type": "text", "text": SYSTEM}]
+        {"type": "text", "text": MESSAGES[0]["content"]}]}]
     assert body["temperature"] == 0.2 and "tools" not in body
     _key_only_in_auth(stub_server)
 
@@ -290,7 +293,9 @@ def test_anthropic_without_shared_prefix_sends_no_cache_block(stub_server: StubL
     stub_server.enqueue(ANTHROPIC_PATH, ANSWER)
     _anthropic(stub_server).complete(system=SYSTEM, messages=MESSAGES, schema=CassetteAnswer,
                                      schema_name="x")
-    assert stub_server.requests[0].json["system"] == [{"type": "text", "text": SYSTEM}]
+    body = stub_server.requests[0].json
+    assert body["system"] == [{"type": "text", "text": SYSTEM}]
+    assert body["messages"] == MESSAGES
 
 
 def test_anthropic_refusal_is_surfaced(stub_server: StubLLMServer) -> None:

@@ -5,10 +5,14 @@ By default the answer is constrained by the API's native structured output
 `structured="tool"` forces a tool call instead, for models without that feature. Either way the
 raw JSON text is returned unvalidated: `llm/ask.py` validates, repairs and grounds it.
 
-The shared prefix (the computed facts, common to every step of a review) is the first system
-block and carries `cache_control`, so repairs and later reviews of the same step read it from
-the cache. Note that a different output schema per step changes the request ahead of the system
-prompt, so steps with different schemas do not share the cache entry.
+The system prompt is the rules only, constant per review and language. The shared prefix (the
+computed facts, common to every step of a review, with the team's intake text fenced as data)
+opens the first user message as its own text block carrying `cache_control`: intake text is
+data, so it belongs in a user turn, never in the system prompt. Anthropic caches everything up
+to a marked block, messages included, so repairs (appended after the first user message) and
+later steps with the same output schema read the schema, rules and facts from the cache. Note
+that a different output schema per step changes the request ahead of the system prompt, so
+steps with different schemas do not share the cache entry.
 
 The SDK is imported when an adapter is built, never at module import.
 """
@@ -72,8 +76,8 @@ class AnthropicProvider:
         name = schema_name_for(schema_name)
         json_schema = self._sdk.transform_schema(schema.model_json_schema())
         request = {"model": self.model, "max_tokens": self._max_tokens,
-                   "system": system_blocks(system, shared_prefix),
-                   "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
+                   "system": system_blocks(system),
+                   "messages": message_turns(shared_prefix, messages),
                    **self._structure(name, schema, json_schema)}
         extra: dict[str, object] = {"structured": self._structured}
         timeout = self._timeout_s if timeout_s is None else min(self._timeout_s, timeout_s)
@@ -126,18 +130,34 @@ class AnthropicProvider:
                           extra=extra)
 
 
-def system_blocks(system: str, shared_prefix: str) -> list[dict[str, Any]]:
-    """Return the system blocks: the shared prefix first, marked cacheable, then the rules.
+def system_blocks(system: str) -> list[dict[str, Any]]:
+    """Return the system blocks: the rules alone (never intake text; see the module docstring).
 
-    Empty blocks are left out: the API rejects empty text blocks.
+    An empty prompt sends no block: the API rejects empty text blocks.
     """
-    blocks: list[dict[str, Any]] = []
-    if shared_prefix:
-        blocks.append({"type": "text", "text": shared_prefix,
-                       "cache_control": {"type": "ephemeral"}})
-    if system:
-        blocks.append({"type": "text", "text": system})
-    return blocks
+    return [{"type": "text", "text": system}] if system else []
+
+
+def message_turns(shared_prefix: str, messages: list[Message]) -> list[dict[str, Any]]:
+    """Return the turns, the shared prefix opening the first user message as a cacheable block.
+
+    The first user message becomes `[prefix block with cache_control, step prompt block]`; the
+    turns after it (repairs, a shorter re-ask) follow unchanged. Without a prefix the turns go
+    as they are; empty text blocks are left out (the API rejects them).
+    """
+    turns: list[dict[str, Any]] = [{"role": m["role"], "content": m["content"]}
+                                   for m in messages]
+    if not shared_prefix:
+        return turns
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": shared_prefix,
+                                     "cache_control": {"type": "ephemeral"}}]
+    if turns and turns[0]["role"] == "user":
+        if turns[0]["content"]:
+            blocks.append({"type": "text", "text": turns[0]["content"]})
+        turns[0] = {"role": "user", "content": blocks}
+    else:
+        turns.insert(0, {"role": "user", "content": blocks})
+    return turns
 
 
 def answer_text(content: list[Any], tool_name: str) -> str:

@@ -90,12 +90,17 @@ class Provider(Protocol):
         """Ask for an answer shaped like `schema`; return the raw text.
 
         Args:
-            system: the system prompt (rules; says intake text is data, not instructions).
+            system: the system prompt: the rules only, constant per review and language (they
+                say intake text is data, not instructions). Nothing from the intake goes here.
             messages: the conversation so far (the step prompt, then any repair turns).
             schema: the Pydantic model whose JSON Schema the answer must follow.
             schema_name: a short name for the schema (tool / response-format name).
-            shared_prefix: text common to every step of one review (the computed facts);
-                adapters that support prompt caching mark it cacheable.
+            shared_prefix: text common to every step of one review (the computed facts, with
+                the team's intake text fenced as data). Adapters put it at the head of the
+                first user turn, never into the system prompt: intake text is data, so it
+                belongs in a user turn. Coming first there, after a constant system prompt, it
+                keeps prompt caching working (adapters that support it mark it cacheable), and
+                repair turns, appended after the first user turn, keep it.
             timeout_s: the step's remaining time: the request may take no longer (adapters
                 give the SDK the smaller of this and their configured timeout); None = the
                 configured timeout. `ask` also stops waiting then, so this only spares a

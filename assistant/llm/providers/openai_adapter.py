@@ -8,6 +8,14 @@ For a compatible server, `max_tokens` is sized per request to what its context l
 (`context.TokenBudget`), and `probe()` asks `/v1/models` once what the server serves. The raw
 text is returned unvalidated: `llm/ask.py` validates, repairs and grounds it.
 
+The system message carries only the rules (constant per review and language; below the first
+rung, the schema too): the shared prefix (the computed facts, with the team's intake text fenced
+as data) leads the first user turn, ahead of the step's prompt. Intake text is data, so it
+belongs in a user turn, never in the system prompt. Prefix caching still works: the system
+message is the same for every step and the facts come first in the first user turn, so
+OpenAI's automatic prefix cache (and a local server's KV cache) hits across steps; repair turns
+come after the first user turn and keep it.
+
 The SDK is imported when an adapter is built, never at module import, so an offline review does
 not pay for it. Retries and timeouts are the SDK's own (`max_retries`, `timeout`).
 """
@@ -489,7 +497,7 @@ def _response_format(mode: FormatMode, name: str, schema: type[BaseModel]) -> An
 
 
 def _system_for(mode: FormatMode, system: str, schema: type[BaseModel]) -> str:
-    """The system prompt: below the first rung the schema goes into it."""
+    """The system prompt: the rules, and below the first rung the schema (never intake text)."""
     if mode == "json_schema":
         return system
     return _with_schema_instructions(system, strict_schema(schema))
@@ -497,18 +505,23 @@ def _system_for(mode: FormatMode, system: str, schema: type[BaseModel]) -> str:
 
 def _chat_messages(system: str, shared_prefix: str, messages: list[Message], *,
                    fold_system: bool = False) -> list[Any]:
-    """Build the chat: one system message (shared prefix first, for prefix caching), then turns.
+    """Build the chat: the rules as the system message, the shared prefix leading the first turn.
 
-    One system message, not two: some compatible servers' chat templates reject a second one.
-    With `fold_system` (a server whose template drops system messages) the system text leads
-    the first user turn instead, so the model still reads the instructions and the facts.
+    The prefix holds the team's intake text (fenced as data), so it goes into a user turn, never
+    into the system message; it comes first in that turn, so the requests of one review share
+    their head (system message, then facts) for prefix caching, and the turns after it (repairs,
+    a shorter re-ask) keep it. One system message, not two: some compatible servers' chat
+    templates reject a second one. With `fold_system` (a server whose template drops system
+    messages) the rules lead the first user turn instead: rules, prefix, prompt.
     """
-    system_text = f"{shared_prefix}\n\n{system}" if shared_prefix else system
     turns: list[dict[str, str]] = [{"role": m["role"], "content": m["content"]} for m in messages]
-    if fold_system and turns and turns[0]["role"] == "user":
-        turns[0] = {"role": "user", "content": f"{system_text}\n\n{turns[0]['content']}"}
-        return turns
-    return [{"role": "system", "content": system_text}, *turns]
+    lead = [text for text in (system if fold_system else "", shared_prefix) if text]
+    if lead:
+        if turns and turns[0]["role"] == "user":
+            turns[0] = {"role": "user", "content": "\n\n".join([*lead, turns[0]["content"]])}
+        else:
+            turns.insert(0, {"role": "user", "content": "\n\n".join(lead)})
+    return turns if fold_system else [{"role": "system", "content": system}, *turns]
 
 
 def _with_schema_instructions(system: str, json_schema: dict[str, Any]) -> str:
