@@ -69,7 +69,8 @@ def provider_for(settings: Settings, api_key: str = "not-needed") -> OpenAIProvi
                           max_tokens=settings.max_tokens, timeout_s=settings.timeout_s,
                           max_retries=settings.max_retries,
                           response_format=settings.response_format,
-                          context_tokens=settings.context_tokens, cache=ModeCache(None))
+                          context_tokens=settings.context_tokens, cache=ModeCache(None),
+                          stream=settings.streams)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import socket
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from scripts.record_local import CASSETTE, local_provider
 from tests.stub_llm_server import CASSETTES, REPLAY_HOST, CassetteAnswer, cassette_vcr, run_scenario
@@ -25,7 +26,6 @@ def no_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
-@pytest.mark.skip(reason="re-recorded by the lead after the prefix move")
 def test_the_real_servers_refusal_and_answer_replay(no_sockets: None) -> None:
     label = json.loads((CASSETTES / f"{CASSETTE}.label.json").read_text(encoding="utf-8"))
     assert label["what"].startswith("REAL") and "llama-cpp-python" in label["server"]
@@ -40,5 +40,10 @@ def test_the_real_servers_refusal_and_answer_replay(no_sockets: None) -> None:
     assert "Input should be 'text' or 'json_object'" in text
     assert completion.extra["format_switches"] == ["json_schema -> json_object_schema"]
     assert provider.response_format == "json_object_schema"
-    CassetteAnswer.model_validate_json(completion.text)  # the grammar kept it in the schema
     assert completion.text == label["answer"]
+    # this recording's answer ran to the token limit (a raw newline inside a string, then a
+    # list of invented ids): validation rejects it, as `llm/ask.py` does before any repair
+    assert completion.stop_reason == "length"
+    assert completion.output_tokens == completion.extra["max_tokens"] == 512
+    with pytest.raises(ValidationError):
+        CassetteAnswer.model_validate_json(completion.text)

@@ -316,7 +316,11 @@ class OpenAIProvider:
             return
         prompt = self.budget.estimate(chars)
         answer = getattr(usage, "completion_tokens", None) or timing.content_chunks
-        self.budget.learn_stream(prompt, timing.first_token_s, answer, timing.writing_s)
+        if timing.burst:
+            # delivered at once (a buffering proxy; vcrpy while recording): no per-token times
+            self.budget.learn_speed(prompt, answer, time.monotonic() - started)
+        else:
+            self.budget.learn_stream(prompt, timing.first_token_s, answer, timing.writing_s)
         extra.update(streamed=True, first_token_s=_rounded(timing.first_token_s),
                      writing_s=_rounded(timing.writing_s), content_chunks=timing.content_chunks)
 

@@ -40,6 +40,17 @@ class StreamTiming:
         return None if self.first_token is None else self.first_token - self.started
 
     @property
+    def burst(self) -> bool:
+        """Whether the chunks came at once, not as written: their gaps time nothing then.
+
+        A proxy that buffers the response, or vcrpy (it reads the whole body to record it),
+        hands over hundreds of chunks within milliseconds of the first.
+        """
+        writing, first = self.writing_s, self.first_token_s
+        return (writing is not None and first is not None and self.content_chunks >= 50
+                and writing < 0.05 * (first + writing))
+
+    @property
     def writing_s(self) -> float | None:
         """Seconds from the first to the last content token."""
         if self.first_token is None or self.last_token is None:
