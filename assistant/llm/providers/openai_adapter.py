@@ -282,7 +282,8 @@ class OpenAIProvider:
             self._confirm(mode)
             usage = getattr(response, "usage", None)
             if self._system_was_dropped(chat, getattr(usage, "prompt_tokens", None)):
-                # the answer was written without the instructions and facts: ask again
+                # the answer was written without the rules (and the schema, below the first
+                # rung): ask again, folded
                 extra["system_folded"] = True
                 timeout = max(1.0, timeout - (time.monotonic() - started))
                 continue
@@ -349,7 +350,10 @@ class OpenAIProvider:
         """Whether the server's count of a prompt leaves out its system message; if so, fold.
 
         The probe finds this out first when it can; this catches it on the first answer when
-        the probe could not tell (its short answer did not come in time).
+        the probe could not tell (its short answer did not come in time), but only where the
+        system message is most of the prompt: below the first rung, where it carries the
+        schema. The facts are in the first user turn, so a dropped system message loses the
+        rules, never the facts.
         """
         if self._fold_system or not prompt_tokens or chat[0]["role"] != "system":
             return False
