@@ -270,9 +270,12 @@ def _component_after(component: dict[str, Any], pattern: str, sized: CapacityRep
 
 
 def _size_cache(component: dict[str, Any], pattern: str, sized: CapacityReport) -> None:
-    """A cache sized by its data: vertical scaling takes the smallest node size that holds it
-    at target on today's node count (else the largest); cluster mode (distributed-cache) shards over as many nodes
-    of today's size as hold the data. Either moves the memory curve; neither is assumed."""
+    """Apply a remedy to a cache sized by its data, as the one sizing computed it.
+
+    Vertical scaling takes the smallest node size that holds the data at target on today's
+    node count (else the largest); cluster mode (distributed-cache) shards over as many nodes
+    of today's size as hold it. Either moves the memory curve; neither is assumed.
+    """
     row = find_sizing(sized.sizing, component["id"], "cache_nodes")
     assert row is not None
     size = str(row.inputs["size_on_own_count"])

@@ -93,9 +93,12 @@ def _iops_past_largest_volume(ctx: RuleContext, db: Component) -> bool:
 
 
 def _cache(ctx: RuleContext, cache: Component, resource: str) -> Remedy:
-    """Cache memory follows the one sizing: a bigger node when that holds the data on today's
-    nodes and costs no more than sharding today's size (cluster mode); sharding first when it
-    is cheaper, and alone when even the largest node on today's count cannot hold the data."""
+    """Cache memory follows the one sizing: the cheaper of a bigger node and more shards first.
+
+    A bigger node comes first when it holds the data on today's nodes and costs no more than
+    sharding today's size (cluster mode); sharding comes first when it is cheaper, and alone
+    when even the largest node on today's count cannot hold the data.
+    """
     row = find_sizing(ctx.capacity.sizing, cache.id, "cache_nodes")
     if resource != "memory" or row is None:
         return _grow_up_then_out(ctx, cache, f"cache {resource}", ["distributed-cache"])
