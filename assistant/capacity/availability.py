@@ -76,6 +76,10 @@ def _instance_availability(component: Component, defaults: Defaults) -> tuple[fl
     if multi_az:
         own = defaults.availability["managed_multi_az_pct"]
         return own.value, f"multi-AZ failover ({own.source}; no provider SLA named)"
+    if component.managed and component.kind == "db":
+        # one zone is one instance, managed or not: the multi-AZ figure needs the standby
+        own = defaults.availability["managed_single_zone_db_pct"]
+        return own.value, f"managed single-zone database ({own.source}; no provider SLA named)"
     if component.managed:
         own = defaults.availability["managed_service_pct"]
         return own.value, f"managed service ({own.source}; no provider SLA named)"
