@@ -62,3 +62,18 @@ def test_a_single_self_run_load_balancer_is_a_spof() -> None:
     pair = next(u for u in availability(Intake.model_validate(data), load_defaults()).units
                 if u.name == "lb")
     assert not pair.spof and pair.availability_pct == pytest.approx(100 * (1 - 0.005 ** 2))
+
+
+def test_a_managed_database_in_one_zone_is_not_credited_the_multi_az_figure() -> None:
+    # A managed single-zone database without a provider SLA named took the managed-service
+    # figure (99.95 %), the same as multi-AZ: the cost-optimised configuration looked as
+    # available as the balanced one. One zone is one instance: 99.5 % (RDS Single-DB SLA).
+    data = intake_data()
+    component(data, "db").update(managed=True, technology="PostgreSQL")
+    component(data, "db")["data"]["multi_az"] = False
+    single = {u.name: u for u in availability(make_intake(**data), load_defaults()).units}
+    component(data, "db")["data"]["multi_az"] = True
+    multi = {u.name: u for u in availability(make_intake(**data), load_defaults()).units}
+    assert single["db"].availability_pct == pytest.approx(99.5)
+    assert "managed single-zone database" in single["db"].reason
+    assert multi["db"].availability_pct == pytest.approx(99.95)

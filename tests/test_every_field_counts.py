@@ -110,6 +110,8 @@ SPECIAL: dict[str, Any] = {
     "uptime_pct": 99.0, "hottest_partition_share": 1.0, "partitions": 4,
     # above the seeds' 500 ms API budget, which the performance-budget rule checks it against
     "p95_response_time_ms": 900.0,
+    # the default is cache_aside: the other role is the change (only a cache accepts it)
+    "cache_role": "store",
 }
 
 

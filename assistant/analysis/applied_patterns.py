@@ -263,8 +263,27 @@ def _component_after(component: dict[str, Any], pattern: str, sized: CapacityRep
         component["sessions"] = "external"
     elif pattern == "object-storage" and component.get("file_storage") == "local":
         component["file_storage"] = "object"
+    elif kind == "cache" and find_sizing(sized.sizing, component["id"], "cache_nodes"):
+        _size_cache(component, pattern, sized)
     elif pattern in {"vertical-scaling", "distributed-cache"} and kind == "cache" and needed:
         _scale_out_to(component, max(component.get("instances", 1), needed))
+
+
+def _size_cache(component: dict[str, Any], pattern: str, sized: CapacityReport) -> None:
+    """Apply a remedy to a cache sized by its data, as the one sizing computed it.
+
+    Vertical scaling takes the smallest node size that holds the data at target on today's
+    node count (else the largest); cluster mode (distributed-cache) shards over as many nodes
+    of today's size as hold it. Either moves the memory curve; neither is assumed.
+    """
+    row = find_sizing(sized.sizing, component["id"], "cache_nodes")
+    assert row is not None
+    size = str(row.inputs["size_on_own_count"])
+    if pattern == "vertical-scaling" and size not in {"custom", component.get("size")}:
+        on_catalogue_size(component, size)
+    elif pattern == "distributed-cache":
+        _scale_out_to(component, max(component.get("instances", 1),
+                                     int(row.inputs["nodes_on_own_size"])))
 
 
 def _scale_out_to(component: dict[str, Any], instances: int) -> None:

@@ -65,8 +65,9 @@ def provisioned_nodes(component: Component, sized: list[Sizing],
                       horizon: str) -> tuple[int, str | None] | None:
     """Nodes a component runs at a horizon, and their size, read from the one sizing.
 
-    A compute tier or cache adds boxes of today's size (never fewer than today); a database
-    scales up its family first, then partitions, each with its read replicas. None if the
+    A compute tier adds boxes of today's size (never fewer than today); a cache and a database
+    scale up their family first, then shard (a database's partitions each with its read
+    replicas). None if the
     component is not sized.
     """
     if component.kind == "db":
@@ -77,6 +78,10 @@ def provisioned_nodes(component: Component, sized: list[Sizing],
         step = next(h for h in partitions.by_horizon if h.horizon == horizon)
         return (partitions.provisioned_at(horizon) * (1 + replicas.provisioned_at(horizon)),
                 step.size)
+    cache = find_sizing(sized, component.id, "cache_nodes")
+    if cache is not None:  # a cache grows its node for the data it holds, then shards
+        step = next(h for h in cache.by_horizon if h.horizon == horizon)
+        return cache.provisioned_at(horizon), step.size
     row = find_sizing(sized, component.id, "instances")
     return (row.provisioned_at(horizon), None) if row else None
 

@@ -25,7 +25,7 @@ from assistant.analysis.baseline_costs import (
 )
 from assistant.capacity.demand import resolve
 from assistant.capacity.model import CapacityReport, analyse
-from assistant.capacity.sizing import find_sizing, needed_at_target
+from assistant.capacity.sizing import Sizing, find_sizing, needed_at_target
 from assistant.catalogue.model import Defaults
 from assistant.intake.schema import Component, DataProfile, Intake
 from assistant.knowledge.cards import CardFacts
@@ -166,6 +166,9 @@ def _apply_sizing(data: dict[str, Any], sized: CapacityReport, profile: Profile)
             floor = profile.min_instances if component["kind"] in COMPUTE_KINDS else \
                 component.get("instances", 1)
             component["instances"] = max(floor, instances)
+        cache = find_sizing(sized.sizing, cid, "cache_nodes")
+        if cache is not None:
+            _size_cache(component, cache)
         storage = needed_at_target(sized.sizing, cid, "storage_gb")
         if storage is not None:
             component.setdefault("capacity", {})["storage_gb"] = max(
@@ -186,6 +189,14 @@ def _apply_sizing(data: dict[str, Any], sized: CapacityReport, profile: Profile)
         profile_data.update(partitions=step.needed, replicas=replicas)
         if step.size is not None:
             component["size"] = step.size
+
+
+def _size_cache(component: dict[str, Any], cache: Sizing) -> None:
+    """Put a cache on the node size and count that hold its data at target (the one sizing)."""
+    step = cache.by_horizon[-1]
+    if step.size is not None and step.size != component.get("size"):
+        on_catalogue_size(component, step.size)
+    component["instances"] = max(component.get("instances", 1), step.needed)
 
 
 def _spread_observed_iops(component: dict[str, Any], partitions: int) -> None:

@@ -145,6 +145,10 @@ def _component_defaults(led: _Ledger, intake: Intake,
         if c.kind == "db" and c.capacity.max_connections is None and kind.max_connections:
             yield led.default("max_connections", c.id, m.value(kind.max_connections),
                               kind.source, f"{where}.capacity.max_connections")
+        if c.kind == "cache" and c.cache_role is None:
+            yield led.default("cache_role", c.id, m.t("ledger.cache_role.value"),
+                              "knowledge/multi-layer-caching.md (cache-aside: a cache error "
+                              "falls through to the source)", f"{where}.cache_role")
         yield from _data_defaults(led, intake, c, where, defaults)
 
 

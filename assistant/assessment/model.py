@@ -28,7 +28,7 @@ from assistant.intake.schema import Intake
 from assistant.planning.business_case import RoiResult
 from assistant.planning.roadmap import Roadmap
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 #: Why a section fell back (one label each in the messages, EN and DE).
 FallbackCause = Literal["format_refused", "unreachable", "timed_out", "server_error",
                         "rejected", "context", "refused", "invalid", "ungrounded", "truncated",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from assistant.capacity.cache_outage import CacheOutage
 from assistant.capacity.hosts import components_by_host
 from assistant.catalogue.model import Defaults
 from assistant.catalogue.slas import published_sla
@@ -27,6 +28,7 @@ class AvailabilityUnit(BaseModel):
     spof: bool
     reason: str
     managed: bool = False
+    in_series: bool = True
 
 
 class AvailabilityReport(BaseModel):
@@ -36,12 +38,15 @@ class AvailabilityReport(BaseModel):
     path_availability_pct: float
     target_pct: float | None
     meets_target: bool | None
-    formula: str = "A_path = prod(A_unit); A_unit = 1 - (1 - a_instance) ** instances"
+    formula: str = ("A_path = prod(A_unit in series); A_unit = 1 - (1 - a_instance) ** "
+                    "instances; a cache-aside cache is in series only if the database cannot "
+                    "take its reads")
+    cache_outages: list[CacheOutage] = []
 
     @property
     def spofs(self) -> list[AvailabilityUnit]:
         """Units whose single failure takes the request path down."""
-        return [u for u in self.units if u.spof]
+        return [u for u in self.units if u.spof and u.in_series]
 
     @property
     def managed_cap_pct(self) -> float:
@@ -52,7 +57,7 @@ class AvailabilityReport(BaseModel):
         """
         cap = 1.0
         for unit in self.units:
-            if unit.managed:
+            if unit.managed and unit.in_series:
                 cap *= unit.availability_pct / 100
         return round(cap * 100, 4)
 
@@ -71,6 +76,10 @@ def _instance_availability(component: Component, defaults: Defaults) -> tuple[fl
     if multi_az:
         own = defaults.availability["managed_multi_az_pct"]
         return own.value, f"multi-AZ failover ({own.source}; no provider SLA named)"
+    if component.managed and component.kind == "db":
+        # one zone is one instance, managed or not: the multi-AZ figure needs the standby
+        own = defaults.availability["managed_single_zone_db_pct"]
+        return own.value, f"managed single-zone database ({own.source}; no provider SLA named)"
     if component.managed:
         own = defaults.availability["managed_service_pct"]
         return own.value, f"managed service ({own.source}; no provider SLA named)"
@@ -91,18 +100,29 @@ def _is_self_healing(component: Component, defaults: Defaults) -> bool:
     return component.managed or multi_az
 
 
-def availability(intake: Intake, defaults: Defaults) -> AvailabilityReport:
-    """Compute per-unit and path availability, and mark single points of failure."""
+def availability(intake: Intake, defaults: Defaults,
+                 outages: list[CacheOutage] | None = None) -> AvailabilityReport:
+    """Compute per-unit and path availability, and mark single points of failure.
+
+    A cache whose outage requests survive (cache-aside, the database able to take its reads at
+    target: `outages`) is no failure unit of the path: it is listed, out of the product, and
+    no single point of failure. A cache sharing a host with others fails with the host.
+    """
+    outages = outages or []
+    survivable = {o.cache for o in outages if o.survives}
     groups = components_by_host(request_path(intake))
     units = [_unit(name, members, defaults) for name, members in groups.items()]
+    units = [u.model_copy(update={"in_series": False, "spof": False})
+             if u.members == [u.name] and u.name in survivable else u for u in units]
     path = 1.0
     for unit in units:
-        path *= unit.availability_pct / 100
+        if unit.in_series:
+            path *= unit.availability_pct / 100
     target = intake.targets.target_uptime_pct
     path_pct = path * 100
     meets = None if target is None else path_pct >= target
     return AvailabilityReport(units=units, path_availability_pct=round(path_pct, 4),
-                              target_pct=target, meets_target=meets)
+                              target_pct=target, meets_target=meets, cache_outages=outages)
 
 
 def _unit(name: str, members: list[Component], defaults: Defaults) -> AvailabilityUnit:

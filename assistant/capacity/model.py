@@ -15,6 +15,7 @@ from collections import OrderedDict
 from pydantic import BaseModel
 
 from assistant.capacity.availability import AvailabilityReport, availability
+from assistant.capacity.cache_outage import cache_outages
 from assistant.capacity.compute_tier import curves_for
 from assistant.capacity.demand import ResourceCurve, resolve
 from assistant.capacity.growth import GrowthModel
@@ -154,6 +155,8 @@ def _analyse(intake: Intake, defaults: Defaults, cpu_utilisation: float | None,
         curves += [(curve, [spec.component.id]) for curve in curves_for(spec, intake, growth,
                                                                          defaults)]
     sized = sizing(specs, [curve for curve, _ in curves], growth, cpu_utilisation)
+    outages = cache_outages(intake, specs, [curve for curve, _ in curves], sized, growth,
+                            defaults)
     hosts = shared_hosts(intake.components)
     curves = _share_hosts(curves, hosts, defaults)
     reports = [_report(curve, members, growth) for curve, members in curves]
@@ -171,7 +174,7 @@ def _analyse(intake: Intake, defaults: Defaults, cpu_utilisation: float | None,
         resources=reports, breaking_points=breaks,
         sizing=sized,
         latency=latency_estimates(specs, intake, growth, defaults, sized) if latency else [],
-        availability=availability(intake, defaults), hosts=hosts,
+        availability=availability(intake, defaults, outages), hosts=hosts,
     )
 
 

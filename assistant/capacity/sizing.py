@@ -101,6 +101,8 @@ def sizing(specs: list[ComponentSpec], curves: Sequence[ResourceCurve], growth: 
         result += _provisioned_iops(spec, own, growth)
         if spec.component.kind == "db":
             result += _database(spec, own, growth, cpu_utilisation)
+        elif spec.component.kind == "cache" and _curve(own, "memory", False) is not None:
+            result += cache_nodes(spec, own, growth, cpu_utilisation)
         elif spec.kind.family is not None and not spec.component.managed:
             row = _instances(spec, own, growth, cpu_utilisation)
             if row is not None:
@@ -176,6 +178,80 @@ def _instances(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthMode
                   formula="max over cpu, memory of ceil(demand / (capacity per instance x "
                           "threshold)); capacity calibrated as in the capacity model",
                   inputs=inputs)
+
+
+def cache_nodes(spec: ComponentSpec, own: list[ResourceCurve], growth: GrowthModel,
+                cpu_utilisation: float | None = None) -> list[Sizing]:
+    """Size a cache by the data it must hold: the cheapest node size and count that hold it.
+
+    A cache is sized by memory whether it is managed or not: ElastiCache adds no RAM by
+    itself. For every size of its family (never less RAM than today's node) the nodes needed
+    put the cached data at the memory threshold and the commands at the CPU threshold (never
+    fewer nodes than today; more than one is cluster mode, the data sharded over the nodes);
+    the cheapest layout at catalogue prices wins, ties to fewer nodes. The two single moves
+    are kept as inputs so each remedy is applied as what it is: `size_on_own_count` (vertical
+    scaling: the smallest size that holds it on today's nodes, else the largest) and
+    `nodes_on_own_size` (cluster mode: shards of today's size).
+    """
+    plan = _CachePlan(spec, own, cpu_utilisation)
+    rows = [SizedCount(horizon=h.name, month=h.month, size=size.name if size else None,
+                       needed=count)
+            for h in growth.horizons() for size, count in [plan.cheapest(h.month)]]
+    end = growth.end_month
+    vertical = plan.vertical(end)
+    return [Sizing(
+        component_id=spec.component.id, quantity="cache_nodes", current=spec.component.instances,
+        needed_at_target=rows[-1].needed, by_horizon=rows,
+        formula="cheapest size x nodes of the cache family (never less RAM per node or fewer "
+                "nodes than today) holding the cached data at 0.80 of RAM and the commands at "
+                "0.70 of CPU; nodes = max(ceil(cached data / (memory_gb x 0.80)), ceil(ops / "
+                "(node ops x 0.70)))",
+        inputs={"cached_gb_at_target": round(plan.memory.demand(end), 2),
+                "memory_gb_per_node_today": round(plan.own_memory, 2),
+                "nodes_on_own_size": plan.nodes(plan.current, end),
+                "size_on_own_count": vertical.name if vertical else "custom",
+                "nodes_on_size_on_own_count": plan.nodes(vertical, end)})]
+
+
+class _CachePlan:
+    """Node sizes and counts that hold a cache's data, month by month."""
+
+    def __init__(self, spec: ComponentSpec, own: list[ResourceCurve],
+                 cpu_utilisation: float | None) -> None:
+        c = spec.component
+        memory = _curve(own, "memory", False)
+        assert memory is not None
+        self.spec, self.memory, self.cpu = spec, memory, _curve(own, "cpu", False)
+        self.instances, self.current = c.instances, spec.size
+        self.own_memory = memory.capacity / c.instances
+        self.per_vcpu = self.cpu.capacity / (c.instances * spec.vcpu) if self.cpu else 0.0
+        self.cpu_level = (cpu_utilisation or self.cpu.threshold) if self.cpu else 1.0
+        self.ladder: list[Size | None] = [
+            s for s in spec.ladder if s.memory_gb >= self.own_memory - 1e-9
+            and (self.current is None or s.vcpu >= self.current.vcpu)] or [self.current]
+        if c.capacity.memory_gb or c.capacity.vcpu or c.capacity.per_instance:
+            self.ladder = [self.current]  # custom hardware: only today's box is known
+
+    def nodes(self, size: Size | None, month: float) -> int:
+        """Nodes of this size that hold the data and the commands (never fewer than today)."""
+        own = size is None or size is self.current
+        node_memory = self.own_memory if own or size is None else size.memory_gb
+        vcpu = self.spec.vcpu if own or size is None else size.vcpu
+        count = instances_needed(self.memory.demand(month), node_memory * self.memory.threshold)
+        if self.cpu is not None and self.per_vcpu:
+            count = max(count, instances_needed(self.cpu.demand(month),
+                                                self.per_vcpu * vcpu * self.cpu_level))
+        return max(self.instances, count)
+
+    def vertical(self, month: float) -> Size | None:
+        """The smallest size that holds it on today's node count, else the largest."""
+        return next((s for s in self.ladder if self.nodes(s, month) <= self.instances),
+                    self.ladder[-1])
+
+    def cheapest(self, month: float) -> tuple[Size | None, int]:
+        """The layout of least monthly price; fewer nodes on a tie."""
+        options = [(s, self.nodes(s, month)) for s in [self.current, *self.ladder]]
+        return min(options, key=lambda o: (o[1] * (o[0].monthly_usd if o[0] else 0.0), o[1]))
 
 
 def _curve(own: list[ResourceCurve], resource: str, ceiling: bool) -> ResourceCurve | None:

@@ -261,7 +261,20 @@ class Component(StrictModel):
     sessions: Literal["none", "in_process", "external"] = "none"
     file_storage: Literal["none", "local", "object"] = "none"
     rate_limiting: bool = False
+    cache_role: Literal["cache_aside", "store"] | None = Field(
+        default=None,
+        description="Caches only. cache_aside: every entry is also in a database, so an outage "
+        "sends its reads there and fails no request if the database can take them; store: the "
+        "only copy (sessions, counters), so an outage fails requests. Left out: cache_aside, "
+        "shown as an assumption.")
     notes: str = Field(default="", max_length=MAX_TEXT, description=f"{LLM_CONTEXT}.")
+
+    @model_validator(mode="after")
+    def _cache_role_on_caches_only(self) -> Component:
+        if self.cache_role is not None and self.kind != "cache":
+            raise ValueError(f"cache_role is for components of kind cache; {self.id!r} is of "
+                             f"kind {self.kind}")
+        return self
 
 
 class Endpoint(StrictModel):

@@ -91,8 +91,32 @@ def _read_replicas(ctx: PricingContext) -> TaskPrice | None:
 
 
 def _cache_nodes(ctx: PricingContext) -> TaskPrice | None:
+    """Shards of today's size that hold an existing cache's data; else a new primary + replica."""
+    sharded = [(c, row) for c in ctx.own_of_kind("cache")
+               if (row := find_sizing(ctx.capacity.sizing, c.id, "cache_nodes")) is not None]
+    if sharded:
+        total, parts = 0.0, []
+        for cache, row in sharded:
+            size = resolve(cache, ctx.defaults).size or ctx.default_size("cache")
+            extra = max(0, int(row.inputs["nodes_on_own_size"]) - cache.instances)
+            total += extra * size.monthly_usd
+            parts.append(f"{extra} more {size.name} shard(s) for {cache.id} "
+                         f"({cache.instances + extra} at target, cluster mode)")
+        return TaskPrice(total, "; ".join(parts))
     size = ctx.default_size("cache")
     return TaskPrice(2 * size.monthly_usd, f"2 x {size.name} (primary + replica)")
+
+
+def _cache_size_step(ctx: PricingContext) -> list[tuple[Component, Size, Size]]:
+    """Caches that vertical scaling moves to a bigger node: (cache, today's, target's)."""
+    steps = []
+    for cache in ctx.own_of_kind("cache"):
+        row = find_sizing(ctx.capacity.sizing, cache.id, "cache_nodes")
+        own = resolve(cache, ctx.defaults).size
+        target = ctx.defaults.size(str(row.inputs["size_on_own_count"])) if row else None
+        if own is not None and target is not None and target.name != own.name:
+            steps.append((cache, own, target))
+    return steps
 
 
 def _load_balancing(ctx: PricingContext) -> TaskPrice | None:
@@ -178,7 +202,7 @@ def _sharding(ctx: PricingContext) -> TaskPrice | None:
 
 
 def _vertical(ctx: PricingContext) -> TaskPrice | None:
-    """The step from today's size to the size the sizing chose at target (databases)."""
+    """The step from today's size to the size the sizing chose at target (databases, caches)."""
     total, parts = 0.0, []
     for db in ctx.own_of_kind("db"):
         own, target, _, today = _database_size_step(ctx, db)
@@ -186,6 +210,9 @@ def _vertical(ctx: PricingContext) -> TaskPrice | None:
             continue
         total += (target.monthly_usd - own.monthly_usd) * today
         parts.append(f"{own.name} -> {target.name} for {db.id}")
+    for cache, own, target in _cache_size_step(ctx):
+        total += (target.monthly_usd - own.monthly_usd) * cache.instances
+        parts.append(f"{own.name} -> {target.name} for {cache.id}")
     return TaskPrice(total, "; ".join(parts)) if parts else None
 
 

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from assistant.assessment.model import Review
 from assistant.i18n.messages import Messages
+from assistant.report.availability_text import cache_outage_sentence
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -66,6 +67,7 @@ def _environment(catalogue: Messages) -> jinja2.Environment:
     env.filters["smart"] = catalogue.value
     env.filters["num"] = lambda v, d=0: catalogue.number(v, d)
     env.filters["pct"] = lambda v, d=1: catalogue.pct(v, d)
+    env.filters["outage"] = lambda o: cache_outage_sentence(o, catalogue)
     env.filters["load"] = load_class
     env.filters["score"] = score_class
     env.globals["t"] = catalogue.t

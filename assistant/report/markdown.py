@@ -15,6 +15,7 @@ import jinja2
 
 from assistant.assessment.model import Review
 from assistant.i18n.messages import Messages
+from assistant.report.availability_text import cache_outage_sentence
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -64,6 +65,7 @@ def _environment(catalogue: Messages) -> jinja2.Environment:
     env.filters["smart"] = catalogue.value
     env.filters["num"] = lambda v, d=0: catalogue.number(v, d)
     env.filters["pct"] = lambda v, d=1: catalogue.pct(v, d)
+    env.filters["outage"] = lambda o: cache_outage_sentence(o, catalogue, _text)
     env.globals["t"] = catalogue.t
     env.globals["c"] = catalogue
     return env

@@ -92,6 +92,28 @@ def _iops_past_largest_volume(ctx: RuleContext, db: Component) -> bool:
     return any(b.ceiling and b.resource == "iops" for b in ctx.capacity.breaks_for(db.id))
 
 
+def _cache(ctx: RuleContext, cache: Component, resource: str) -> Remedy:
+    """Cache memory follows the one sizing: the cheaper of a bigger node and more shards first.
+
+    A bigger node comes first when it holds the data on today's nodes and costs no more than
+    sharding today's size (cluster mode); sharding comes first when it is cheaper, and alone
+    when even the largest node on today's count cannot hold the data.
+    """
+    row = find_sizing(ctx.capacity.sizing, cache.id, "cache_nodes")
+    if resource != "memory" or row is None:
+        return _grow_up_then_out(ctx, cache, f"cache {resource}", ["distributed-cache"])
+    if int(row.inputs["nodes_on_size_on_own_count"]) > cache.instances:
+        return Remedy("cache memory beyond the largest size", ["distributed-cache"])
+    size = resolve(cache, ctx.defaults).size
+    bigger = ctx.defaults.size(str(row.inputs["size_on_own_count"]))
+    if size is None or bigger is None:
+        return Remedy("cache memory", ["distributed-cache"])
+    shards = int(row.inputs["nodes_on_own_size"]) * size.monthly_usd
+    if shards < cache.instances * bigger.monthly_usd:
+        return Remedy("cache memory", ["distributed-cache", "vertical-scaling"])
+    return Remedy("cache memory", ["vertical-scaling", "distributed-cache"])
+
+
 def remedy_for(ctx: RuleContext, subject: str, members: list[str], resource: str) -> Remedy:
     """The constraint that binds when `resource` of `subject` breaks, and its remedy."""
     if subject in ctx.capacity.hosts:
@@ -108,7 +130,7 @@ def remedy_for(ctx: RuleContext, subject: str, members: list[str], resource: str
     if component.kind == "db":
         return _database(ctx, component, resource)
     if component.kind == "cache":
-        return _grow_up_then_out(ctx, component, f"cache {resource}", ["distributed-cache"])
+        return _cache(ctx, component, resource)
     if component.kind in STATELESS_KINDS:
         return scale_out(ctx, component)
     return _grow_up_then_out(ctx, component, resource, ["horizontal-autoscaling"])

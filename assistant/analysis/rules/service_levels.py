@@ -51,7 +51,7 @@ def availability_slo_unreachable(ctx: RuleContext, meta: Rule) -> list[Finding]:
     if report.meets_target is not False:
         return []
     spofs = report.spofs
-    self_run = [u for u in report.units if not u.managed]
+    self_run = [u for u in report.units if not u.managed and u.in_series]
     if not spofs and (report.managed_cap_pct < (report.target_pct or 0) or not self_run):
         return []
     weakest = min(self_run, key=lambda u: u.availability_pct, default=None)
@@ -75,7 +75,8 @@ def managed_sla_cap(ctx: RuleContext, meta: Rule) -> list[Finding]:
     target = report.target_pct
     if report.meets_target is not False or target is None or report.managed_cap_pct >= target:
         return []
-    managed = sorted((u for u in report.units if u.managed), key=lambda u: u.availability_pct)
+    managed = sorted((u for u in report.units if u.managed and u.in_series),
+                     key=lambda u: u.availability_pct)
     weakest = [u for u in managed if u.availability_pct == managed[0].availability_pct]
     return [meta.finding(
         sorted({m for u in weakest for m in u.members}), breaking_month=0.0,
