@@ -111,3 +111,27 @@ def test_cache_role_on_another_kind_is_refused_with_the_field(tmp_path: Path) ->
     with pytest.raises(IntakeError) as error:
         load_intake(path)
     assert "cache_role" in str(error.value) and "intake.yaml" in str(error.value)
+
+
+def test_sessions_kept_outside_the_process_make_the_cache_a_store() -> None:
+    data = intake_data()
+    app = next(c for c in data["components"] if c["kind"] == "app")
+    app["sessions"] = "external"
+    intake = Intake.model_validate(data)
+    outage = analyse(intake, defaults_for(intake)).availability.cache_outages[0]
+    # the database could take the reads, but the sessions have no other copy
+    assert (outage.role, outage.role_assumed, outage.role_reason, outage.survives) == \
+        ("store", True, "sessions", False)
+    cache_aside = _intake()
+    assert analyse(intake, defaults_for(intake)).availability.path_availability_pct < \
+        analyse(cache_aside, defaults_for(cache_aside)).availability.path_availability_pct
+    review = offline_review(intake)
+    assert "keeps its sessions outside the process" in render_markdown(review)
+    ledger = [a for a in review.assumptions if a.key == "cache_role"]
+    assert len(ledger) == 1 and ledger[0].value.startswith("store: ")
+    # stated, the team's word wins and nothing is assumed
+    data["components"][[c["kind"] for c in data["components"]].index("cache")]["cache_role"] = \
+        "cache_aside"
+    stated = Intake.model_validate(data)
+    outage = analyse(stated, defaults_for(stated)).availability.cache_outages[0]
+    assert (outage.role, outage.role_assumed, outage.survives) == ("cache_aside", False, True)

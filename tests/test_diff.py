@@ -45,21 +45,21 @@ def test_scaled_ecommerce_resolves_the_spof_findings_and_names_the_new_first_bre
             "local-file-storage"} <= resolved
     assert diff.availability.old_spofs == ["ec2-main"]
     assert diff.availability.new_spofs == []
-    # The SPOF is gone and the path rises: the scaled side's single-AZ ElastiCache node (99.5 %,
-    # its published SLA) is cache-aside and the database can take its reads at target, so it is
-    # no failure unit (before: in series, 99.289 % < 99.45 %); S3 (99.9 %) stays in series.
+    # The SPOF is gone, but the path falls: the scaled side keeps its sessions in Redis
+    # (`sessions: external`), so its single-AZ ElastiCache node (99.5 %, its published SLA) is
+    # the session store, in series, whatever the database could take; S3 (99.9 %) too.
     outage = new.capacity.availability.cache_outages[0]
-    assert (outage.cache, outage.database, outage.survives) == ("redis", "postgres", True)
-    assert outage.uncached_utilisation_pct == pytest.approx(30.0)
+    assert (outage.cache, outage.role, outage.role_reason, outage.survives) == (
+        "redis", "store", "sessions", False)
     in_series = [u for u in new.capacity.availability.units if u.in_series]
-    assert [u.name for u in in_series] == ["web", "lb", "api", "postgres", "images"]
+    assert [u.name for u in in_series] == ["web", "lb", "api", "postgres", "redis", "images"]
     product = 100.0
     for unit in in_series:
         product *= unit.availability_pct / 100
     assert diff.availability.new_path_pct == pytest.approx(product, abs=1e-4)
-    assert diff.availability.new_path_pct == pytest.approx(99.788, abs=1e-3)
+    assert diff.availability.new_path_pct == pytest.approx(99.289, abs=1e-3)
     assert diff.availability.old_path_pct == pytest.approx(99.45, abs=1e-3)
-    assert diff.availability.new_path_pct > diff.availability.old_path_pct
+    assert diff.availability.new_path_pct < diff.availability.old_path_pct
     assert not diff.availability.new_meets_target
     first = new.capacity.first_break
     assert first is not None and diff.new_first_break is not None

@@ -22,6 +22,7 @@ from assistant.analysis.baseline_costs import CostReport, response_size_kb
 from assistant.analysis.endpoint_caching import caching_goal_pct
 from assistant.analysis.rules.finding import Finding
 from assistant.analysis.rules.inputs import implied_traffic_growth_pct, traffic_growth_agrees
+from assistant.capacity.cache_outage import cache_role
 from assistant.capacity.model import BreakingPoint, CapacityReport
 from assistant.catalogue.model import Defaults
 from assistant.i18n.messages import Language, Messages
@@ -146,10 +147,22 @@ def _component_defaults(led: _Ledger, intake: Intake,
             yield led.default("max_connections", c.id, m.value(kind.max_connections),
                               kind.source, f"{where}.capacity.max_connections")
         if c.kind == "cache" and c.cache_role is None:
-            yield led.default("cache_role", c.id, m.t("ledger.cache_role.value"),
-                              "knowledge/multi-layer-caching.md (cache-aside: a cache error "
-                              "falls through to the source)", f"{where}.cache_role")
+            yield _cache_role_default(led, intake, c, where, m)
         yield from _data_defaults(led, intake, c, where, defaults)
+
+
+def _cache_role_default(led: _Ledger, intake: Intake, c: Component, where: str,
+                        m: Messages) -> Assumption:
+    """The role a cache is assumed to have (`capacity.cache_outage.cache_role`), and why."""
+    role, why = cache_role(intake, c)
+    if why == "sessions":
+        keeping = ", ".join(x.id for x in intake.components if x.sessions == "external")
+        return led.default("cache_role", c.id, m.t("ledger.cache_role.store", apps=keeping),
+                           "sessions: external on the application; an outage of the session "
+                           "store signs users out", f"{where}.cache_role")
+    return led.default("cache_role", c.id, m.t("ledger.cache_role.value"),
+                       "knowledge/multi-layer-caching.md (cache-aside: a cache error "
+                       "falls through to the source)", f"{where}.cache_role")
 
 
 def _data_defaults(led: _Ledger, intake: Intake, c: Component, where: str,

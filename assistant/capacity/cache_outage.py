@@ -27,12 +27,29 @@ FORMULA = ("uncached = (reads / (1 + replicas) + writes) x share / node qps at t
            "the sizing provisions at target")
 
 
+def cache_role(intake: Intake, cache: Component) -> tuple[str, str | None]:
+    """A cache's role and, when the intake does not state it, why it is assumed.
+
+    Sessions that an application keeps outside its process (`sessions: external`) live in a
+    cache in every example and seed here; an outage of that cache signs every user out and
+    fails their requests, so it is a store, not cache-aside. Without external sessions a
+    cache is assumed cache-aside. Either assumption is listed in the ledger.
+    """
+    if cache.cache_role is not None:
+        return cache.cache_role, None
+    keeping = [c.id for c in intake.components if c.sessions == "external"]
+    if keeping:
+        return "store", "sessions"
+    return "cache_aside", "default"
+
+
 class CacheOutage(BaseModel):
     """One cache's outage condition: the busiest database's load at target without it."""
 
     cache: str
     role: str
     role_assumed: bool
+    role_reason: str | None = None  # "sessions" or "default" when assumed
     database: str | None
     uncached_utilisation_pct: float | None
     threshold_pct: float
@@ -50,14 +67,14 @@ def cache_outages(intake: Intake, specs: Sequence[ComponentSpec],
     fronted = [s for s in databases if (s.component.data or DataProfile()).cache_hit_ratio]
     result = []
     for cache in (s.component for s in specs if s.component.kind == "cache"):
-        role = cache.cache_role or "cache_aside"
+        role, assumed = cache_role(intake, cache)
         loads = [(s.component.id, *_uncached(s, curves, sized, growth, defaults))
                  for s in (fronted or databases)]
         busiest = max(loads, key=lambda load: load[1], default=None)
         pct = None if busiest is None else round(busiest[1] * 100, 1)
         survives = role == "cache_aside" and pct is not None and pct <= threshold * 100 + 1e-9
         result.append(CacheOutage(
-            cache=cache.id, role=role, role_assumed=cache.cache_role is None,
+            cache=cache.id, role=role, role_assumed=assumed is not None, role_reason=assumed,
             database=busiest[0] if busiest else None, uncached_utilisation_pct=pct,
             threshold_pct=round(threshold * 100, 1), survives=survives,
             inputs=busiest[2] if busiest else {}))

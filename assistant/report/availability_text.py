@@ -21,7 +21,8 @@ def cache_outage_sentence(outage: CacheOutage, catalogue: Messages,
     """
     cache = escape(outage.cache)
     if outage.role == "store":
-        return catalogue.t("availability.cache_outage.store", cache=cache)
+        key = "store_sessions" if outage.role_reason == "sessions" else "store"
+        return catalogue.t(f"availability.cache_outage.{key}", cache=cache)
     if outage.database is None or outage.uncached_utilisation_pct is None:
         return catalogue.t("availability.cache_outage.no_database", cache=cache)
     inputs = outage.inputs
