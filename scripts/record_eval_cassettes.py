@@ -39,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-file", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = Settings(**{**RECORD_SETTINGS, "base_url": args.base_url})
-    server = (f"llama-cpp-python[server] {args.server_version}, --n_ctx 8192 --chat_format gemma, "
-              "on 127.0.0.1 (2 cores, niced, shared machine)")
+    server = (f"llama-cpp-python[server] {args.server_version}, --n_ctx 8192 --chat_format gemma "
+              "--n_threads 1, on 127.0.0.1 (2 cores, shared machine)")
     failed = []
     # the smallest intakes first (shortest prompts): a run cut short still covers most cases
     chosen = [c for c in load_cases() if not args.cases or c.name in args.cases]

@@ -110,8 +110,10 @@ class StubLLMServer:
                  slots: int | None = None, context_tokens: int | None = None,
                  models: tuple[str, ...] = ("stub-model",), report_context: bool = False,
                  drop_system: bool = False, token_delay_s: float = 0.0,
-                 stream_usage: bool = True) -> None:
+                 stream_usage: bool = True, models_delay_s: float = 0.0) -> None:
         self.delay_s = delay_s
+        # llama-cpp-python answers GET /v1/models only between completions (model lock)
+        self.models_delay_s = models_delay_s
         # a streamed answer's pace: one chunk (about a token) per `token_delay_s`, as a CPU
         # server writes; `stream_usage=False` leaves usage out, as llama-cpp-python does
         self.token_delay_s = token_delay_s
@@ -285,6 +287,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         """`GET /v1/models`, as OpenAI-compatible servers list their models."""
         if self.path.split("?", 1)[0] == "/v1/models":
+            time.sleep(self.server.stub.models_delay_s)
             self._send(200, self.server.stub.models_body(), {})
         else:
             self._send(404, {"error": {"message": f"no route {self.path}"}}, {})

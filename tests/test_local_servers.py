@@ -250,3 +250,14 @@ def test_ctrl_c_ends_a_review_with_a_request_in_flight_within_5_s(tmp_path: Path
     assert process.returncode == 130, output
     assert "interrupted" in output
     assert not (tmp_path / "ecommerce-workshop" / "report.md").exists()
+
+
+def test_a_busy_server_that_does_not_list_its_models_in_time_is_still_asked() -> None:
+    # llama-cpp-python serves /v1/models only between completions: busy, not gone
+    with StubLLMServer(models_delay_s=3.0) as stub:
+        provider = compatible(stub, max_retries=0)
+        probe = provider.probe(timeout_s=0.5, speed_timeout_s=5.0)
+        stub.enqueue(OPENAI_PATH, CASSETTE_ANSWER)
+        completion = run_scenario(provider)
+    assert probe.reachable and "no answer to /models within 0.5 s" in probe.summary("gemma")
+    assert completion.text == CASSETTE_ANSWER

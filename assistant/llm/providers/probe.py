@@ -37,7 +37,7 @@ class ServerProbe:
         """One line for the terminal and the run log."""
         if not self.reachable:
             return f"server not reachable: {self.error}"
-        listed = ", ".join(self.models[:5]) or "none"
+        listed = ", ".join(self.models[:5]) or (f"none ({self.error})" if self.error else "none")
         found = (f"it reports a {self.context_tokens}-token context" if self.context_tokens
                  else "it reports no context length")
         used = (f"requests sized to {self.context_used} tokens ({self.context_source})"
@@ -50,8 +50,8 @@ class ServerProbe:
                  "deadlines and answers are sized to that"
                  if self.tokens_per_s and self.constrained_tokens_per_s else "")
         folded = ("; it ignores system messages (its count of the probe's prompt leaves the "
-                  "system message out), so the instructions and facts go into the first user "
-                  "turn" if self.system_folded else "")
+                  "system message out), so the rules lead the first user turn, ahead of the "
+                  "facts" if self.system_folded else "")
         return (f"server lists models: {listed}{warn}; {found}; {used}{speed}; response format "
                 f"starts at {self.response_format}{folded}")
 
@@ -65,6 +65,13 @@ def probe_server(client: Any, model: str, *, timeout_s: float) -> ServerProbe:
     except openai.APIStatusError as error:
         # Reachable, but without the listing: not every server implements it.
         return ServerProbe(True, error=f"HTTP {error.status_code} on /models")
+    except openai.APITimeoutError:
+        # It took the connection and did not answer in time: busy, not gone. llama-cpp-python
+        # answers `/v1/models` only between completions (it takes the model's lock), so a
+        # one-slot server still working on another client's request looks like this; the
+        # steps' deadlines bound the wait from here.
+        return ServerProbe(True, error=f"no answer to /models within {timeout_s:g} s (busy "
+                                       "with another request?)")
     except openai.OpenAIError as error:
         return ServerProbe(False, error=f"{type(error).__name__}: {str(error)[:200]}")
     entries = [item.model_dump() if hasattr(item, "model_dump") else dict(item)
