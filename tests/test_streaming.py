@@ -123,3 +123,18 @@ def test_a_streamed_answer_teaches_the_budget_both_speeds() -> None:
     prompt_tokens = budget.estimate(sum(len(m["role"]) + len(m["content"]) + 2 for m in sent))
     assert budget.prompt_tokens_per_s is not None
     assert budget.prompt_tokens_per_s <= prompt_tokens / 0.3
+
+
+def test_a_step_that_timed_out_still_teaches_the_next_one_the_servers_speed() -> None:
+    with StubLLMServer(token_delay_s=0.02, delay_s=0.4) as stub:
+        stub.enqueue(OPENAI_PATH, LONG)
+        provider = local(stub)
+        assert provider.budget.answer_tokens_per_s is None
+        # 0.4 s to the first token, then 50 chunks a second: 2.5 s is well into the answer
+        result = ask_advice(provider, timeout_s=2.5)
+        assert result.cause == "timed_out"
+        assert wait_for(lambda: provider.budget.answer_tokens_per_s is not None, 2.0)
+    budget = provider.budget
+    assert budget.speed_source == "measured"
+    assert 20 < (budget.answer_tokens_per_s or 0) < 60
+    assert budget.prompt_tokens_per_s is not None

@@ -34,10 +34,12 @@ ASSUMED_LOCAL_TOKENS_PER_S = 20.0
 #: The share of the step's remaining time the answer may take, after the prompt's time.
 TIME_SHARE = 0.8
 #: How many times faster a CPU server reads prompt tokens than it writes plain-text answer
-#: tokens (llama.cpp evaluates the prompt in batches). Measured on llama-cpp-python 0.3.36 with
-#: gemma-3-270m, 2 cores: 183 prompt tokens/s against the probe's 33.6 answer tokens/s (5.4).
-#: Used until a streamed answer times the prompt itself (its first token).
-PROMPT_SPEEDUP = 5.0
+#: tokens (llama.cpp evaluates the prompt in batches, so it gains from threads; writing gains
+#: little). Measured on llama-cpp-python 0.3.36 with gemma-3-270m: 2 threads 183 prompt
+#: tokens/s against the probe's 33.6 (5.4), 1 thread 86 against 36.8 (2.3). The lower one is
+#: used, so a first step's deadline is not too short, until a streamed answer times the prompt
+#: itself (its first token).
+PROMPT_SPEEDUP = 2.3
 #: How many times slower a schema-constrained answer is written than the probe's plain text,
 #: until a step's answer measures it. Measured on llama-cpp-python 0.3.36 (grammar sampling in
 #: Python), gemma-3-270m, 2 cores: 784 tokens in 76.4 s = 10.3 tokens/s against the probe's 33.6

@@ -189,6 +189,7 @@ class OpenAIProvider:
         # finds out, and then the system text leads the first user turn instead.
         self._fold_system = False
         self._last_prompt = ""
+        self._last_fresh = 0
 
     def __repr__(self) -> str:
         return f"OpenAIProvider(name={self.name!r}, model={self.model!r})"
@@ -301,7 +302,18 @@ class OpenAIProvider:
         text = "\x00".join(f"{m['role']}\x00{m['content']}" for m in chat)
         with self._lock:
             last, self._last_prompt = self._last_prompt, text
-        return len(text) - len(os.path.commonprefix([last, text]))
+            self._last_fresh = len(text) - len(os.path.commonprefix([last, text]))
+            return self._last_fresh
+
+    def _learn_from_abandoned(self, timing: StreamTiming) -> None:
+        """Learn what a stream the step gave up on showed: its first token, its pace so far."""
+        chars = self._last_fresh
+        self.budget.learn_stream(self.budget.estimate(chars), timing.first_token_s,
+                                 timing.content_chunks, timing.writing_s)
+        self._note(event="speed_from_abandoned", first_token_s=_rounded(timing.first_token_s),
+                   content_chunks=timing.content_chunks,
+                   reading_tokens_per_s=_rounded(self.budget.reading_speed()),
+                   writing_tokens_per_s=_rounded(self.budget.writing_speed()))
 
     def _learn_speed(self, response: Any, timing: StreamTiming | None, chars: int,
                      started: float, extra: dict[str, object]) -> None:
@@ -427,7 +439,7 @@ class OpenAIProvider:
             stream_options={"include_usage": True} if self._stream else omit)
         if not self._stream:
             return response, None
-        return collect(response, started)
+        return collect(response, started, on_abandon=self._learn_from_abandoned)
 
     def _on_http(self, request: Any) -> None:
         """Log a request the SDK re-sends on its own; send none for an abandoned call.

@@ -18,7 +18,7 @@ plain text: 10.3 against 33.6 tokens/s).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,11 +58,15 @@ class StreamTiming:
         return self.last_token - self.first_token
 
 
-def collect(stream: Iterable[Any], started: float) -> tuple[Any, StreamTiming]:
+def collect(stream: Iterable[Any], started: float,
+            on_abandon: Callable[[StreamTiming], None] | None = None,
+            ) -> tuple[Any, StreamTiming]:
     """Join the chunks of a streamed answer into a `ChatCompletion`; close it if abandoned.
 
     The step's wait may end (deadline, Ctrl-C) while this thread still reads; then the stream
-    is closed at the next chunk, which disconnects, and the server stops writing.
+    is closed at the next chunk, which disconnects, and the server stops writing. What the
+    stream showed until then (when its first token came, how fast the next ones) goes to
+    `on_abandon`: a step that timed out still teaches the next one the server's speed.
 
     Raises:
         RequestAbandoned: the step stopped waiting for this answer.
@@ -80,6 +84,8 @@ def collect(stream: Iterable[Any], started: float) -> tuple[Any, StreamTiming]:
     for chunk in stream:
         if abandoned is not None and abandoned.is_set():
             _close(stream)
+            if on_abandon is not None:
+                on_abandon(StreamTiming(started, first or time.monotonic(), last, chunks))
             raise RequestAbandoned("the step stopped waiting for this answer")
         model = getattr(chunk, "model", None) or model
         response_id = getattr(chunk, "id", None) or response_id
