@@ -173,21 +173,3 @@ def test_storage_fills_with_data_growth() -> None:
     # 400 GB * 3 ** (m / 12) reaches 800 GB at m = 12 * log(2) / log(3) = 7.57
     assert storage.breaking_month == pytest.approx(12 * math.log(2) / math.log(3), abs=0.06)
 
-
-@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.yaml")
-                                        if p.stem != "broken-intake"))
-def test_breaking_months_are_the_first_grid_month_at_the_threshold(name: str) -> None:
-    """The search over a driver's shared grid values finds what walking each curve finds."""
-    from assistant.capacity.compute_tier import curves_for
-    from assistant.capacity.demand import resolve
-    from assistant.capacity.model import _crossing_month
-    from assistant.catalogue.model import load_defaults
-
-    intake, defaults = load_intake(EXAMPLES / f"{name}.yaml"), load_defaults()
-    growth = GrowthModel(intake)
-    curves = [curve for c in intake.components
-              for curve in curves_for(resolve(c, defaults), intake, growth, defaults)]
-    walked = [next((round(m, 1) for m in growth.months()
-                    if curve.utilisation(m) >= curve.threshold - 1e-12), None) for curve in curves]
-    assert [_crossing_month(curve, growth) for curve in curves] == walked
-    assert any(month is not None for month in walked)  # the comparison covers real crossings

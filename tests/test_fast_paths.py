@@ -1,7 +1,8 @@
 """The review's fast paths give the same answers as the slow ones they replace.
 
-Each speed-up of issue 18 (memoised capacity runs, memoised growth months, one compiled graph
-per process, every finding's knowledge query in one round) is checked here against the plain
+Each speed-up of issue 18 (memoised capacity runs, memoised growth months, each driver's values
+on the month grid computed once, one compiled graph per process, every finding's knowledge query
+in one round) is checked here against the plain
 computation, so a faster review can never be a different review.
 """
 
@@ -12,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from assistant.capacity import model as capacity_model
+from assistant.capacity.compute_tier import curves_for
+from assistant.capacity.demand import resolve
 from assistant.capacity.growth import GrowthModel
-from assistant.catalogue.model import defaults_for
+from assistant.catalogue.model import defaults_for, load_defaults
 from assistant.intake.loading import load_intake
 from assistant.knowledge.search import KnowledgeBase, knowledge_dir, load_cards, open_knowledge_base
 from assistant.settings import Settings
@@ -121,3 +124,17 @@ def test_a_review_with_the_knowledge_base_cites_what_one_by_one_search_finds(
     fast = run_workflow(SAAS, settings, clock=lambda: FIXED_TIME, retrieval=bulk)
     slow = run_workflow(SAAS, settings, clock=lambda: FIXED_TIME, retrieval=one_by_one)
     assert fast.related and fast.related == slow.related
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.yaml")
+                                        if p.stem != "broken-intake"))
+def test_breaking_months_are_the_first_grid_month_at_the_threshold(name: str) -> None:
+    """The search over a driver's shared grid values finds what walking each curve finds."""
+    intake, defaults = load_intake(EXAMPLES / f"{name}.yaml"), load_defaults()
+    growth = GrowthModel(intake)
+    curves = [curve for c in intake.components
+              for curve in curves_for(resolve(c, defaults), intake, growth, defaults)]
+    walked = [next((round(m, 1) for m in growth.months()
+                    if curve.utilisation(m) >= curve.threshold - 1e-12), None) for curve in curves]
+    assert [capacity_model._crossing_month(curve, growth) for curve in curves] == walked
+    assert any(month is not None for month in walked)  # the comparison covers real crossings
