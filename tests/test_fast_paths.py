@@ -138,3 +138,29 @@ def test_breaking_months_are_the_first_grid_month_at_the_threshold(name: str) ->
                     if curve.utilisation(m) >= curve.threshold - 1e-12), None) for curve in curves]
     assert [capacity_model._crossing_month(curve, growth) for curve in curves] == walked
     assert any(month is not None for month in walked)  # the comparison covers real crossings
+
+
+def test_the_cli_entry_point_tunes_the_collector_and_freezes_at_exit() -> None:
+    """`archreview` runs `main()`, which raises gen-0's threshold and freezes objects at exit."""
+    import subprocess
+    import sys
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert scripts["project"]["scripts"]["archreview"] == "assistant.cli.app:main"
+    probe = ("import atexit, gc, sys\n"
+             "from assistant.cli import app\n"
+             "sys.argv = ['archreview', '--version']\n"
+             # registered before main(), so it runs after main()'s freeze (last in, first out)
+             "atexit.register(lambda: print('threshold', gc.get_threshold()[0],\n"
+             "                              'frozen', gc.get_freeze_count() > 0))\n"
+             "try:\n    app.main()\nexcept SystemExit:\n    pass\n"
+             "print('frozen during the run', gc.get_freeze_count() > 0)\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    from assistant.cli.gc_tuning import FIRST_GENERATION_THRESHOLD
+
+    assert f"threshold {FIRST_GENERATION_THRESHOLD} frozen True" in done.stdout
+    assert "frozen during the run False" in done.stdout  # only at exit
