@@ -8,6 +8,7 @@ computation, so a faster review can never be a different review.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,51 @@ def test_the_cli_entry_point_tunes_the_collector_and_freezes_at_exit() -> None:
 
     assert f"threshold {FIRST_GENERATION_THRESHOLD} frozen True" in done.stdout
     assert "frozen during the run False" in done.stdout  # only at exit
+
+
+class _CountingEmbedder:
+    """The real default model, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        from assistant.knowledge.embeddings import default_embedder
+
+        self._model = default_embedder()
+        self.texts: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return self._model.name
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.texts += list(texts)
+        return self._model.embed(texts)
+
+
+def test_a_new_process_reads_stored_query_vectors_instead_of_embedding(
+        tmp_path: Path) -> None:
+    """The second knowledge base (a later process) finds the same hits without the model."""
+    cache, cards = tmp_path / "cache", load_cards(knowledge_dir())
+    queries = ["database overloaded by reads", "Bilder laden langsam", "queue backlog grows"]
+    first_model, later_model = _CountingEmbedder(), _CountingEmbedder()
+    first = open_knowledge_base(cards=cards, cache=cache, chroma_url="", embedder=first_model)
+    hits = first.search_many(queries, k=5)
+    assert first_model.texts[-len(queries):] == queries  # asked one by one, then stored
+    later = open_knowledge_base(cards=cards, cache=cache, chroma_url="", embedder=later_model)
+    assert later.search_many(queries, k=5) == hits
+    assert later_model.texts == []  # the index was unchanged and every query was on disk
+    assert later._query_vectors == first._query_vectors  # read back to the last bit
+
+
+def test_a_damaged_stored_vector_is_embedded_again_and_rewritten(tmp_path: Path) -> None:
+    from assistant.knowledge.query_vectors import QueryVectorStore
+
+    store = QueryVectorStore(tmp_path)
+    store.put("model-a", "q", [0.25, -1.5])
+    assert store.get("model-a", "q") == [0.25, -1.5]
+    assert store.get("model-b", "q") is None  # another model's vectors are not shared
+    path = store._path("model-a", "q")
+    path.write_bytes(b"\x00" * 5)  # half a float: the file of an interrupted writer
+    assert store.get("model-a", "q") is None
+    store.put("model-a", "q", [1.0])
+    assert store.get("model-a", "q") == [1.0]
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left
