@@ -172,4 +172,3 @@ def test_storage_fills_with_data_growth() -> None:
     storage = resource(report, "db", "storage")
     # 400 GB * 3 ** (m / 12) reaches 800 GB at m = 12 * log(2) / log(3) = 7.57
     assert storage.breaking_month == pytest.approx(12 * math.log(2) / math.log(3), abs=0.06)
-
