@@ -76,3 +76,40 @@ def test_the_real_folders_resolve() -> None:
     """Whether run from a checkout or an installed wheel, both folders have their files."""
     assert len(list(data_folder("knowledge").glob("*.md"))) >= 40
     assert (data_folder("prompts") / "system.j2").is_file()
+
+
+def _shipped_yaml_texts() -> list[tuple[str, str]]:
+    """Every YAML data file in the package and every pattern card's front matter."""
+    import re
+
+    from tests.conftest import ROOT
+
+    texts = [(str(p.relative_to(ROOT)), p.read_text(encoding="utf-8"))
+             for p in sorted((ROOT / "assistant").rglob("*.yaml"))]
+    for card in sorted(knowledge_dir().glob("*.md")):
+        meta = re.match(r"\A---\s*\n(.*?)\n---\s*\n", card.read_text(encoding="utf-8"), re.S)
+        assert meta is not None, card
+        texts.append((card.name, meta.group(1)))
+    return texts
+
+
+def test_the_c_parser_reads_every_shipped_yaml_file_as_the_python_parser_does() -> None:
+    """`load_data_yaml` parses with libyaml; the data must be what `yaml.safe_load` gives."""
+    import yaml
+
+    assert getattr(yaml, "CSafeLoader", None) is not None  # else the test compares nothing
+    texts = _shipped_yaml_texts()
+    assert len(texts) > 50
+    for name, text in texts:
+        assert bundled.load_data_yaml(text) == yaml.safe_load(text), name
+
+
+def test_yaml_the_c_parser_refuses_gets_the_python_parsers_message() -> None:
+    import yaml
+
+    broken = "id: a\n  title: [unclosed\n"
+    with pytest.raises(yaml.YAMLError) as python_error:
+        yaml.safe_load(broken)
+    with pytest.raises(yaml.YAMLError) as error:
+        bundled.load_data_yaml(broken)
+    assert str(error.value) == str(python_error.value)

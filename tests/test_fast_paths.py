@@ -1,19 +1,23 @@
 """The review's fast paths give the same answers as the slow ones they replace.
 
-Each speed-up of issue 18 (memoised capacity runs, memoised growth months, one compiled graph
-per process, every finding's knowledge query in one round) is checked here against the plain
+Each speed-up of issue 18 (memoised capacity runs, memoised growth months, each driver's values
+on the month grid computed once, one compiled graph per process, every finding's knowledge query
+in one round) is checked here against the plain
 computation, so a faster review can never be a different review.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from assistant.capacity import model as capacity_model
+from assistant.capacity.compute_tier import curves_for
+from assistant.capacity.demand import resolve
 from assistant.capacity.growth import GrowthModel
-from assistant.catalogue.model import defaults_for
+from assistant.catalogue.model import defaults_for, load_defaults
 from assistant.intake.loading import load_intake
 from assistant.knowledge.search import KnowledgeBase, knowledge_dir, load_cards, open_knowledge_base
 from assistant.settings import Settings
@@ -121,3 +125,91 @@ def test_a_review_with_the_knowledge_base_cites_what_one_by_one_search_finds(
     fast = run_workflow(SAAS, settings, clock=lambda: FIXED_TIME, retrieval=bulk)
     slow = run_workflow(SAAS, settings, clock=lambda: FIXED_TIME, retrieval=one_by_one)
     assert fast.related and fast.related == slow.related
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.yaml")
+                                        if p.stem != "broken-intake"))
+def test_breaking_months_are_the_first_grid_month_at_the_threshold(name: str) -> None:
+    """The search over a driver's shared grid values finds what walking each curve finds."""
+    intake, defaults = load_intake(EXAMPLES / f"{name}.yaml"), load_defaults()
+    growth = GrowthModel(intake)
+    curves = [curve for c in intake.components
+              for curve in curves_for(resolve(c, defaults), intake, growth, defaults)]
+    walked = [next((round(m, 1) for m in growth.months()
+                    if curve.utilisation(m) >= curve.threshold - 1e-12), None) for curve in curves]
+    assert [capacity_model._crossing_month(curve, growth) for curve in curves] == walked
+    assert any(month is not None for month in walked)  # the comparison covers real crossings
+
+
+def test_the_cli_entry_point_tunes_the_collector_and_freezes_at_exit() -> None:
+    """`archreview` runs `main()`, which raises gen-0's threshold and freezes objects at exit."""
+    import subprocess
+    import sys
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert scripts["project"]["scripts"]["archreview"] == "assistant.cli.app:main"
+    probe = ("import atexit, gc, sys\n"
+             "from assistant.cli import app\n"
+             "sys.argv = ['archreview', '--version']\n"
+             # registered before main(), so it runs after main()'s freeze (last in, first out)
+             "atexit.register(lambda: print('threshold', gc.get_threshold()[0],\n"
+             "                              'frozen', gc.get_freeze_count() > 0))\n"
+             "try:\n    app.main()\nexcept SystemExit:\n    pass\n"
+             "print('frozen during the run', gc.get_freeze_count() > 0)\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    from assistant.cli.gc_tuning import FIRST_GENERATION_THRESHOLD
+
+    assert f"threshold {FIRST_GENERATION_THRESHOLD} frozen True" in done.stdout
+    assert "frozen during the run False" in done.stdout  # only at exit
+
+
+class _CountingEmbedder:
+    """The real default model, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        from assistant.knowledge.embeddings import default_embedder
+
+        self._model = default_embedder()
+        self.texts: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return self._model.name
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.texts += list(texts)
+        return self._model.embed(texts)
+
+
+def test_a_new_process_reads_stored_query_vectors_instead_of_embedding(
+        tmp_path: Path) -> None:
+    """The second knowledge base (a later process) finds the same hits without the model."""
+    cache, cards = tmp_path / "cache", load_cards(knowledge_dir())
+    queries = ["database overloaded by reads", "Bilder laden langsam", "queue backlog grows"]
+    first_model, later_model = _CountingEmbedder(), _CountingEmbedder()
+    first = open_knowledge_base(cards=cards, cache=cache, chroma_url="", embedder=first_model)
+    hits = first.search_many(queries, k=5)
+    assert first_model.texts[-len(queries):] == queries  # asked one by one, then stored
+    later = open_knowledge_base(cards=cards, cache=cache, chroma_url="", embedder=later_model)
+    assert later.search_many(queries, k=5) == hits
+    assert later_model.texts == []  # the index was unchanged and every query was on disk
+    assert later._query_vectors == first._query_vectors  # read back to the last bit
+
+
+def test_a_damaged_stored_vector_is_embedded_again_and_rewritten(tmp_path: Path) -> None:
+    from assistant.knowledge.query_vectors import QueryVectorStore
+
+    store = QueryVectorStore(tmp_path)
+    store.put("model-a", "q", [0.25, -1.5])
+    assert store.get("model-a", "q") == [0.25, -1.5]
+    assert store.get("model-b", "q") is None  # another model's vectors are not shared
+    path = store._path("model-a", "q")
+    path.write_bytes(b"\x00" * 5)  # half a float: the file of an interrupted writer
+    assert store.get("model-a", "q") is None
+    store.put("model-a", "q", [1.0])
+    assert store.get("model-a", "q") == [1.0]
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left

@@ -31,9 +31,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.bundled import load_data_yaml
 from assistant.catalogue.model import Sourced, load_defaults
 from assistant.intake.freshness import parse_freshness
 from assistant.intake.schema import Intake
@@ -58,7 +58,7 @@ _PARAM_SEGMENT = re.compile(r"^(:.+|\{.+\}|<.+>)$")
 @cache
 def load_caching_defaults(path: Path = CACHING_PATH) -> dict[str, dict[str, Sourced]]:
     """Read caching.yaml once per process so every figure keeps its source."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_data_yaml(path.read_text(encoding="utf-8"))
     return {
         group: {name: Sourced.model_validate(item) for name, item in items.items()}
         for group, items in raw.items()

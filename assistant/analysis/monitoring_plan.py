@@ -10,9 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
+from assistant.bundled import load_data_yaml
 from assistant.capacity.demand import connection_limit
 from assistant.capacity.latency import latency_goal_ms
 from assistant.catalogue.model import Defaults
@@ -33,7 +33,7 @@ class Alert(BaseModel):
 
 @cache
 def _plan_by_kind() -> dict[str, list[dict[str, str]]]:
-    raw: dict[str, Any] = yaml.safe_load(MONITORING_PATH.read_text(encoding="utf-8"))
+    raw: dict[str, Any] = load_data_yaml(MONITORING_PATH.read_text(encoding="utf-8"))
     return {kind: _flatten(items) for kind, items in raw["kinds"].items()}
 
 

@@ -9,6 +9,7 @@ yearly data growth rate when given, else in proportion to users.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -135,6 +136,25 @@ class GrowthModel:
     def months(self) -> list[float]:
         """The grid the breaking-point search walks, from now to the target month."""
         return list(self._grid)
+
+    def on_grid(self, driver: Callable[[float], float]) -> tuple[float, ...]:
+        """A driver's value at every grid month, computed once per driver and model.
+
+        Why: every resource curve is driven by one of a few drivers (`rps_factor`,
+        `data_factor`, `concurrency_factor`) and its breaking-point search walks the whole
+        grid; a review asks ~190 curves, so each driver's ~480 values are computed once
+        instead of once per curve (the same floats: the driver is called on the same months).
+        Bound methods of this model compare equal, so they share one entry.
+        """
+        values = self._grid_values.get(driver)
+        if values is None:
+            values = self._grid_values[driver] = tuple(driver(m) for m in self._grid)
+        return values
+
+    @cached_property
+    def _grid_values(self) -> dict[Callable[[float], float], tuple[float, ...]]:
+        """Each driver's values on the grid, filled by `on_grid`."""
+        return {}
 
     @cached_property
     def _grid(self) -> tuple[float, ...]:

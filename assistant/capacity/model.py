@@ -9,6 +9,7 @@ arithmetic, it receives the result as facts.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 
@@ -231,9 +232,17 @@ def _at(curve: ResourceCurve, name: str, month: float) -> ResourceAtHorizon:
 
 
 def _crossing_month(curve: ResourceCurve, growth: GrowthModel) -> float | None:
-    """First month on the grid at which utilisation reaches the threshold, else None."""
-    for month in growth.months():
-        if curve.utilisation(month) >= curve.threshold - 1e-12:
+    """First month on the grid at which utilisation reaches the threshold, else None.
+
+    Walks the driver's values on the grid (`GrowthModel.on_grid`, shared by every curve with
+    that driver) with `utilisation`'s own arithmetic, so the month found is the same.
+    """
+    limit, months = curve.threshold - 1e-12, growth.months()
+    if curve.capacity <= 0:  # utilisation is infinite from month 0 on
+        return round(months[0], 1) if months and math.inf >= limit else None
+    demand_now, capacity = curve.demand_now, curve.capacity
+    for month, value in zip(months, growth.on_grid(curve.driver), strict=True):
+        if demand_now * value / capacity >= limit:
             return round(month, 1)
     return None
 

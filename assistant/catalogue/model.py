@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.bundled import load_data_yaml
 
 DEFAULTS_PATH = Path(__file__).parent / "data" / "defaults.yaml"
 CATALOGUE_PATH = Path(__file__).parent / "data" / "catalogue.yaml"
@@ -180,8 +181,8 @@ def with_overrides(defaults: Defaults, overrides: list[Any]) -> Defaults:
 @cache
 def load_defaults(path: Path = DEFAULTS_PATH, catalogue: Path = CATALOGUE_PATH) -> Defaults:
     """Read and validate the defaults and the catalogue once per process."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    prices = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
+    data = load_data_yaml(path.read_text(encoding="utf-8"))
+    prices = load_data_yaml(catalogue.read_text(encoding="utf-8"))
     data.update(sizes=prices["families"], kinds=prices["kinds"], services=prices["services"],
                 fx_to_usd=prices["fx_to_usd"], prices_as_of=prices["prices_as_of"])
     return Defaults.model_validate(data)

@@ -12,8 +12,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.bundled import load_data_yaml
 
 SLAS_PATH = Path(__file__).parent / "data" / "slas.yaml"
 
@@ -41,7 +42,7 @@ class ProviderSla(BaseModel):
 @lru_cache(maxsize=1)
 def provider_slas(path: Path = SLAS_PATH) -> tuple[ProviderSla, ...]:
     """Every published SLA in the catalogue (read once)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_data_yaml(path.read_text(encoding="utf-8"))
     return tuple(ProviderSla.model_validate(row) for row in data["services"])
 
 

@@ -15,6 +15,7 @@ from assistant.cli.batch import batch as batch_command
 from assistant.cli.console import out
 from assistant.cli.diff import diff as diff_command
 from assistant.cli.eval import eval_command
+from assistant.cli.gc_tuning import tune_for_cli
 from assistant.cli.importing import import_command
 from assistant.cli.knowledge import kb_app
 from assistant.cli.workshop import workshop_app
@@ -54,7 +55,8 @@ app.command(name="eval")(eval_command)
 
 
 def main() -> None:
-    """Run the CLI (entry point for `python -m assistant`)."""
+    """Run the CLI (the `archreview` command and `python -m assistant`)."""
+    tune_for_cli()
     app(prog_name="archreview")
 
 

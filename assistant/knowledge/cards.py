@@ -17,7 +17,7 @@ from typing import Protocol
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from assistant.bundled import DataFolderMissing, data_folder
+from assistant.bundled import DataFolderMissing, data_folder, load_data_yaml
 from assistant.intake.schema import COMPONENT_KINDS
 
 KNOWLEDGE_ENV = "ARCHREVIEW_KNOWLEDGE_DIR"
@@ -125,7 +125,7 @@ def parse_card(path: Path) -> PatternCard:
     if not match:
         raise CardError(f"{path}: expected YAML front matter between '---' lines")
     try:
-        meta = yaml.safe_load(match.group("meta"))
+        meta = load_data_yaml(match.group("meta"))
     except yaml.YAMLError as error:
         raise CardError(f"{path}: malformed front matter: {error}") from None
     if not isinstance(meta, dict):

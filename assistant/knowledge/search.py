@@ -36,6 +36,7 @@ from assistant.knowledge.cards import (
 )
 from assistant.knowledge.chunks import card_chunks
 from assistant.knowledge.lexical import BM25, card_tokens, tokenize
+from assistant.knowledge.query_vectors import QueryVectorStore
 
 if TYPE_CHECKING:
     from assistant.knowledge.embeddings import Embedder
@@ -152,12 +153,14 @@ class KnowledgeBase:
         client_factory: returns a Chroma client (called once, on first use).
         embedder_factory: returns the `Embedder` (called once, on first vector use).
         location: where the index lives, for messages.
+        query_store: query vectors kept between processes (None: this process's memo only).
     """
 
     cards: list[PatternCard]
     client_factory: Callable[[], Any]
     embedder_factory: Callable[[], Embedder]
     location: str = ""
+    query_store: QueryVectorStore | None = None
     _bm25: BM25 | None = field(default=None, init=False, repr=False)
     _collection: Any = field(default=None, init=False, repr=False)
     _embedder: Embedder | None = field(default=None, init=False, repr=False)
@@ -243,11 +246,17 @@ class KnowledgeBase:
 
         Why one at a time: the packaged model's vectors shift by up to 0.013 when texts share a
         batch (padding), which reorders hits; a query must rank the same however it is asked.
-        Reviews ask the same rule-derived queries again and again, hence the memo.
+        Reviews ask the same rule-derived queries again and again, hence the memo, and the
+        store on disk (`query_vectors.py`) that spares a new process the model's loading.
         """
         vector = self._query_vectors.get(query)
         if vector is None:
-            vector = self.embedder.embed([query])[0]
+            store, model = self.query_store, self.embedder.name
+            vector = store.get(model, query) if store is not None else None
+            if vector is None:
+                vector = self.embedder.embed([query])[0]
+                if store is not None:
+                    store.put(model, query, vector)
             if len(self._query_vectors) >= QUERY_MEMO:
                 self._query_vectors.pop(next(iter(self._query_vectors)))
             self._query_vectors[query] = vector
@@ -339,4 +348,5 @@ def open_knowledge_base(directory: Path | None = None, *, cache: Path | None = N
         return default_embedder()
 
     return KnowledgeBase(cards=selected, client_factory=lambda: _client(cache, url or None),
-                         embedder_factory=make_embedder, location=location)
+                         embedder_factory=make_embedder, location=location,
+                         query_store=QueryVectorStore.in_cache(cache or cache_dir()))

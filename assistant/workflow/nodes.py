@@ -82,7 +82,12 @@ def retrieve_all(retrieval: Callable[[str, str | None], list[str]],
 
 
 def retrieve(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
-    """Retrieve pattern cards per finding, compute every figure, build the shared prefix."""
+    """Retrieve pattern cards per finding, compute every figure, build the shared prefix.
+
+    The prefix (the facts every step's prompt starts with) is built only when a provider will
+    read it: offline, `_judge` returns before any prompt, and the render cost ~5 ms a review
+    (~55 ms on a cold start, compiling the template).
+    """
     ctx = runtime.context
     related: dict[str, list[str]] = {}
     if ctx.retrieval is not None:
@@ -94,6 +99,8 @@ def retrieve(state: ReviewState, runtime: Ctx) -> dict[str, Any]:
     facts = compute_facts(state["intake"], source=ctx.source, lang=ctx.settings.language,
                           clock=ctx.clock, cards=ctx.cards, capacity=state["capacity"],
                           findings=state["findings"], related=related)
+    if ctx.provider is None:  # nothing asks a model: the prompt facts would go unread
+        return {"facts": facts}
     shown = {c: ctx.cards[c] for c in sorted({p.id for p in facts.patterns})}
     prompt_facts = llm_facts(facts, shown)
     return {"facts": facts, "prompt_facts": prompt_facts,
