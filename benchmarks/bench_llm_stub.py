@@ -49,17 +49,22 @@ def answers(path: Path) -> dict[str, str]:
 
 
 def run(server: StubLLMServer, concurrency: int | None, out: Path | None,
-        intake: Path = EXAMPLE) -> float:
+        intake: Path = EXAMPLE, stream: str = "off") -> float:
     """One review through the LLM path; `concurrency` None lets the superstep ask at once.
 
     The stub listens on 127.0.0.1, which archreview treats as a one-slot local server (one
     request at a time); the stub has no slot limit, so the parallel run sets the concurrency to
     the superstep's width, as a hosted provider gets, and `concurrency=1` is the local default.
+    Answers are not streamed unless `stream` says so: a local server's answers are (see
+    `ARCHREVIEW_STREAM`), but the stub sends a whole answer as hundreds of 4-character events at
+    once, which times the event parsing, not the graph; a real server spends 30-100 ms writing
+    each token.
     """
     from assistant.workflow.graph import PARALLEL
 
     settings = Settings(provider="openai-compatible", base_url=server.openai_base_url,
-                        model="stub", concurrency=concurrency or len(PARALLEL))
+                        model="stub", concurrency=concurrency or len(PARALLEL),
+                        stream=stream)  # type: ignore[arg-type]
     provider = build_provider(settings)
     from assistant.capacity import model
 
@@ -90,7 +95,7 @@ class StubRun:
 
 
 def measure(delay: float, runs: int, intake: Path = EXAMPLE, serial: bool = True,
-            files: bool = True) -> StubRun:
+            files: bool = True, stream: str = "off") -> StubRun:
     """Review `intake` through the LLM path against the stub, `runs` times (and serially).
 
     With `files` the reports (md, json) and the run log are written, as the CLI does; without,
@@ -103,9 +108,9 @@ def measure(delay: float, runs: int, intake: Path = EXAMPLE, serial: bool = True
         out = Path(tempfile.mkdtemp(prefix="archreview-bench-llm-"))
         try:
             target = out if files else None
-            run(server, None, target, intake)  # warm-up: imports, SDK client, templates
+            run(server, None, target, intake, stream)  # warm-up: imports, SDK client, templates
             seen = len(server.requests_to(OPENAI_PATH))
-            parallel = [run(server, None, target, intake) for _ in range(runs)]
+            parallel = [run(server, None, target, intake, stream) for _ in range(runs)]
             calls = (len(server.requests_to(OPENAI_PATH)) - seen) // runs
             sizes, probes = {}, 0
             for request in server.requests_to(OPENAI_PATH)[seen:seen + calls]:
@@ -115,7 +120,8 @@ def measure(delay: float, runs: int, intake: Path = EXAMPLE, serial: bool = True
                     continue
                 name = body["response_format"]["json_schema"]["name"]
                 sizes[name] = sum(len(m["content"]) for m in body["messages"])
-            one_by_one = [run(server, 1, target, intake) for _ in range(runs)] if serial else []
+            one_by_one = ([run(server, 1, target, intake, stream) for _ in range(runs)]
+                          if serial else [])
         finally:
             shutil.rmtree(out, ignore_errors=True)
     return StubRun(calls, probes, sizes, statistics.median(parallel),

@@ -40,6 +40,7 @@ GOALS = {
     "batch of 200 generated intakes, md+json, 2 cores": "<= 60 s, peak RSS <= 1.5 GB",
     "LLM path against the stub, 2 s per call": "<= 1.25 x critical path",
     "graph overhead per review, stub at 0 ms": "<= 150 ms",
+    "the same, answers streamed (as from a local server)": "report",
     "retrieval: index build cold / unchanged, query p50": "keep (1.56 s / 8 ms / 6.5 ms)",
     "prompt size per step (characters / 4)": "report",
     "architecture diagram (dot) at 50 / 195 / 500 components":
@@ -105,7 +106,15 @@ def table(args: argparse.Namespace) -> tuple[list[tuple[str, str, str, str]], li
                  f"{zero.parallel_s * 1000:,.0f} ms - core {core_example * 1000:,.0f} ms)",
                  str(args.stub_runs),
                  "`bench_llm_stub.measure(delay=0, files=False)` minus the core review "
-                 "of the same example"))
+                 "of the same example (answers not streamed)"))
+    streamed = bench_llm_stub.measure(0.0, args.stub_runs, serial=False, files=False,
+                                      stream="on")
+    extra_ms = (streamed.parallel_s - zero.parallel_s) * 1000
+    rows.append(("the same, answers streamed (as from a local server)",
+                 f"{streamed.parallel_s * 1000:,.0f} ms (+{extra_ms:,.0f} ms for "
+                 f"{streamed.calls} streamed answers of the stub: 4-character events sent at "
+                 "once)", str(args.stub_runs),
+                 "`bench_llm_stub.measure(delay=0, files=False, stream='on')`"))
     kb, command = knowledge_rows(args.runs)
     rows.append(("retrieval: index build cold / unchanged, query p50", kb, str(args.runs),
                  command))
