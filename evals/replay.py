@@ -32,7 +32,9 @@ from assistant.llm.providers.base import CURRENT_STEP
 
 CASSETTE_DIR = Path(__file__).resolve().parent / "cassettes"
 STEP_HEADER = "x-archreview-eval-step"
-#: Request headers never written to a cassette (a real provider's key among them).
+#: Request headers never written to a cassette (a real provider's key among them), and the
+#: response headers dropped from one: account ids and cookies. The provider cassettes
+#: (`tests/stub_llm_server.py`) use the same lists.
 SECRET_REQUEST_HEADERS = ["authorization", "x-api-key", "cookie", "openai-organization",
                           "openai-project"]
 SECRET_RESPONSE_HEADERS = ("set-cookie", "openai-organization", "openai-project",
@@ -128,7 +130,8 @@ def _tag_step(request: Any) -> Any:
     return request
 
 
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """Drop account ids and cookies from a recorded response (eval and provider cassettes)."""
     headers = response.get("headers", {})
     for name in list(headers):
         if name.lower() in SECRET_RESPONSE_HEADERS:
@@ -143,7 +146,7 @@ def eval_vcr(record_mode: str = "none") -> Any:
     config = vcr.VCR(cassette_library_dir=str(CASSETTE_DIR), record_mode=record_mode,
                      match_on=["method", "path", "llm_request_shape"],
                      filter_headers=SECRET_REQUEST_HEADERS, before_record_request=_tag_step,
-                     before_record_response=_scrub_response, decode_compressed_response=True)
+                     before_record_response=scrub_response, decode_compressed_response=True)
     config.register_matcher("llm_request_shape", llm_request_shape)
     return config
 

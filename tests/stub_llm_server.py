@@ -42,6 +42,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# one list of the headers never written to a cassette, for both kinds of cassette
+from evals.replay import SECRET_REQUEST_HEADERS, scrub_response
+
 OPENAI_PATH = "/v1/chat/completions"
 ANTHROPIC_PATH = "/v1/messages"
 PATHS = (OPENAI_PATH, ANTHROPIC_PATH)
@@ -559,11 +562,6 @@ SCENARIOS: tuple[Scenario, ...] = (
 
 SCENARIO_MODELS = {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-6",
                    "openai-compatible": "local-model"}
-#: Headers never written to a cassette: request auth, and account ids / cookies of responses.
-SECRET_REQUEST_HEADERS = ["authorization", "x-api-key", "cookie", "openai-organization",
-                          "openai-project"]
-SECRET_RESPONSE_HEADERS = ("set-cookie", "openai-organization", "openai-project",
-                           "anthropic-organization-id")
 
 
 def scenario_provider(scenario: Scenario, *, api_key: str, base_url: str | None) -> Any:
@@ -590,15 +588,6 @@ def run_scenario(provider: Any) -> Any:
                              shared_prefix=CASSETTE_PREFIX)
 
 
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """Drop account ids and cookies from a recorded response."""
-    headers = response.get("headers", {})
-    for name in list(headers):
-        if name.lower() in SECRET_RESPONSE_HEADERS:
-            del headers[name]
-    return response
-
-
 def cassette_vcr(record_mode: str = "none") -> Any:
     """The vcrpy configuration for provider cassettes: replay only unless recording.
 
@@ -609,7 +598,7 @@ def cassette_vcr(record_mode: str = "none") -> Any:
 
     return vcr.VCR(cassette_library_dir=str(CASSETTES), record_mode=record_mode,
                    match_on=["method", "path", "body"], filter_headers=SECRET_REQUEST_HEADERS,
-                   before_record_response=_scrub_response, decode_compressed_response=True)
+                   before_record_response=scrub_response, decode_compressed_response=True)
 
 
 def _answers_responder(path: Path) -> Responder:
